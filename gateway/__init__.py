@@ -1,0 +1,1 @@
+"""Tally: a GraphQL analytics gateway over five legacy analytics APIs."""

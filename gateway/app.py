@@ -1,0 +1,234 @@
+"""The FastAPI application: GraphQL at /graphql (with GraphiQL), health checks, the
+ingestion API and the legacy REST routers, one error handler per caller dialect."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request, Response
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.fastapi import GraphQLRouter
+
+from gateway.auth import AuthError, Principal, authenticate, parse_authorization
+from gateway.config import Settings
+from gateway.context import Context
+from gateway.db import Database, DatabaseUnavailable, open_database
+from gateway.errors import TallyError, Unauthenticated
+from gateway.responses import JSONResponse, ORJSONResponse
+
+log = logging.getLogger("tally")
+
+ErrorRenderer = Callable[[Request, int, str, str], Response]
+"""(request, status, code, message) -> the response in one caller dialect."""
+
+_ERROR_DIALECTS: list[tuple[str, ErrorRenderer]] = []
+
+
+def register_error_dialect(path_prefix: str, render: ErrorRenderer) -> None:
+    """Errors under `path_prefix` are rendered by `render` (longest prefix wins)."""
+    _ERROR_DIALECTS.append((path_prefix, render))
+    _ERROR_DIALECTS.sort(key=lambda item: len(item[0]), reverse=True)
+
+
+def _render_tally(request: Request, status: int, code: str, message: str) -> Response:
+    return ORJSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _render_graphql(request: Request, status: int, code: str, message: str) -> Response:
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code.upper()}}]}
+    return ORJSONResponse(body, status_code=status)
+
+
+register_error_dialect("/graphql", _render_graphql)
+
+
+def render_error(request: Request, status: int, code: str, message: str) -> Response:
+    path = request.url.path
+    for prefix, render in _ERROR_DIALECTS:
+        if path.startswith(prefix):
+            response = render(request, status, code, message)
+            break
+    else:
+        response = _render_tally(request, status, code, message)
+    if status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+# --- request dependencies -------------------------------------------------------------
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session. The only place a request's writes are committed."""
+    db: Database = request.app.state.db
+    async with db.session() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The caller, or None when no Authorization header was sent. A bad token is a 401."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    try:
+        _, token = parse_authorization(header)
+        return await authenticate(session, token)
+    except AuthError as exc:
+        raise Unauthenticated(str(exc)) from exc
+
+
+async def require_principal(
+    principal: Annotated[Principal | None, Depends(get_principal)],
+) -> Principal:
+    if principal is None:
+        raise Unauthenticated("Authentication credentials were not provided.")
+    return principal
+
+
+async def get_context(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Annotated[Principal | None, Depends(get_principal)],
+) -> Context:
+    return Context(
+        session=session,
+        principal=principal,
+        settings=request.app.state.settings,
+        request_id=request.state.request_id,
+        request=request,
+        response=response,
+    )
+
+
+# --- the app --------------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app. `database` is injected by tests; otherwise one is made at startup
+    from DATABASE_URL (or the embedded PostgreSQL)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = app.state.db is None
+        if owned:
+            app.state.db = await open_database(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Tally",
+        description="GraphQL analytics gateway with REST compatibility routes for five "
+        "legacy analytics APIs.",
+        version="0.1.0",
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+    )
+    app.state.settings = settings
+    app.state.db = database
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next):
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        request.state.request_id = rid
+        response = await call_next(request)
+        response.headers["X-Request-Id"] = rid
+        return response
+
+    _install_error_handlers(app)
+    _install_health(app)
+
+    from resolvers.schema import schema
+
+    graphql = GraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql")
+    app.include_router(graphql, prefix="/graphql", include_in_schema=False)
+
+    for router in _routers():
+        app.include_router(router)
+    return app
+
+
+def _routers() -> list[Any]:
+    """Every REST router (ingestion, legacy APIs). Imported lazily to keep startup cheap."""
+    routers: list[Any] = []
+    from gateway.ingest.endpoints import router as ingest_router
+
+    routers.append(ingest_router)
+    return routers
+
+
+def _install_health(app: FastAPI) -> None:
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        try:
+            async with request.app.state.db.session() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return render_error(request, 503, "unavailable", "Database unavailable.")
+        return ORJSONResponse({"status": "ok"})
+
+
+def _is_outage(exc: BaseException) -> bool:
+    if isinstance(exc, DatabaseUnavailable | InterfaceError | ConnectionError | OSError):
+        return True
+    if isinstance(exc, OperationalError | DBAPIError):
+        return (
+            bool(getattr(exc, "connection_invalidated", False))
+            or "timeout" in str(getattr(exc, "orig", "")).lower()
+        )
+    return False
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    @app.exception_handler(TallyError)
+    async def tally_error(request: Request, exc: TallyError) -> Response:
+        return render_error(request, exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = f"{where}: {first.get('msg', 'invalid request')}" if where else "Invalid request."
+        return render_error(request, 422, "invalid_request", message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return render_error(request, exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        rid = getattr(request.state, "request_id", "-")
+        if _is_outage(exc):
+            log.warning("database unavailable (request %s): %s", rid, exc)
+            return render_error(request, 503, "unavailable", "Database unavailable, retry later.")
+        log.exception("unexpected error (request %s)", rid)
+        return render_error(request, 500, "internal_error", f"Internal error (request id {rid}).")
+
+
+__all__ = ["JSONResponse", "create_app", "get_context", "render_error", "require_principal"]

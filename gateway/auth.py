@@ -1,0 +1,136 @@
+"""Authentication: API tokens (stored as SHA-256 hashes) resolved to a `Principal`.
+
+`Authorization: Bearer <t>` and `Authorization: Api-Token <t>` both resolve to the same
+principal. Unknown, expired and revoked tokens are rejected with distinct messages.
+Authorization *decisions* live in `gateway.access`, not here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.models import ApiToken, Org, User, UserRole
+
+TOKEN_PREFIX = "tly_"
+SCHEMES = ("bearer", "api-token")
+
+
+class AuthError(Exception):
+    """A credential problem; `str(exc)` is safe to show the caller."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    org_id: int
+    org_key: str
+    user_id: int
+    username: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    token_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def parse_authorization(header: str | None) -> tuple[str, str]:
+    """`"Bearer abc"` -> `("bearer", "abc")`. Raises AuthError when absent or malformed."""
+    if not header or not header.strip():
+        raise AuthError("Authentication credentials were not provided.")
+    scheme, _, token = header.strip().partition(" ")
+    scheme = scheme.lower()
+    token = token.strip()
+    if scheme not in SCHEMES or not token:
+        raise AuthError(
+            "Malformed Authorization header: use 'Bearer <token>' or 'Api-Token <token>'."
+        )
+    return scheme, token
+
+
+async def create_token(
+    session: AsyncSession,
+    *,
+    org_id: int,
+    user_id: int,
+    name: str,
+    expires_at: datetime | None = None,
+    token: str | None = None,
+) -> tuple[ApiToken, str]:
+    """Store a new token's hash and return (row, plaintext). `token` may be supplied
+    (the deterministic demo tokens); otherwise a random one is made."""
+    token = token or new_token()
+    row = ApiToken(
+        org_id=org_id,
+        user_id=user_id,
+        name=name,
+        token_hash=hash_token(token),
+        prefix=token[:12],
+        expires_at=expires_at,
+    )
+    session.add(row)
+    await session.flush()
+    return row, token
+
+
+async def revoke_token(session: AsyncSession, token_id: int) -> bool:
+    result = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+    return result.rowcount > 0
+
+
+async def authenticate(session: AsyncSession, token: str) -> Principal:
+    """Resolve a plaintext token to its principal (one statement)."""
+    now = datetime.now(UTC)
+    row = (
+        await session.execute(
+            select(
+                ApiToken.id,
+                ApiToken.expires_at,
+                ApiToken.revoked_at,
+                User.org_id,
+                User.id,
+                User.username,
+                Org.key,
+            )
+            .join(User, (User.org_id == ApiToken.org_id) & (User.id == ApiToken.user_id))
+            .join(Org, Org.id == User.org_id)
+            .where(ApiToken.token_hash == hash_token(token))
+        )
+    ).one_or_none()
+    if row is None:
+        raise AuthError("Invalid token.")
+    token_id, expires_at, revoked_at, org_id, user_id, username, org_key = row
+    if revoked_at is not None:
+        raise AuthError("Token has been revoked.")
+    if expires_at is not None and expires_at <= now:
+        raise AuthError("Token has expired.")
+    roles = (
+        await session.scalars(
+            select(UserRole.role).where(UserRole.org_id == org_id, UserRole.user_id == user_id)
+        )
+    ).all()
+    return Principal(
+        org_id=org_id,
+        org_key=org_key,
+        user_id=user_id,
+        username=username,
+        roles=frozenset(roles),
+        token_id=token_id,
+    )

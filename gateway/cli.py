@@ -1,0 +1,272 @@
+"""The `tally` command line.
+
+    tally serve [--seed-demo-if-empty]
+    tally db upgrade|downgrade [REVISION]
+    tally seed --demo [--scale small|medium|large] [--seed N] [--json]
+    tally token create --org KEY --user USERNAME [--name N] [--expires-in-days D]
+    tally token revoke TOKEN_ID | tally token list --org KEY
+    tally ingest FILE [--org KEY]
+    tally rollups rebuild [--org KEY]
+    tally export-schema [--output PATH] [--check]
+
+A failure prints one line to stderr (no traceback) and exits non-zero: 2 for bad usage
+or input, 1 for anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from gateway.config import PROJECT_ROOT, Settings
+
+
+class CliError(Exception):
+    """A failure to report as one line; `exit_code` 2 means bad input."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+async def _with_db(settings: Settings, fn):
+    from gateway.db import open_database
+
+    db = await open_database(settings)
+    try:
+        return await fn(db)
+    finally:
+        await db.dispose()
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+def cmd_db(args, settings: Settings) -> int:
+    from gateway import migrate
+
+    async def go(db):
+        if args.action == "upgrade":
+            await migrate.upgrade(db.engine, args.revision or "head")
+        else:
+            await migrate.downgrade(db.engine, args.revision or "base")
+        return await migrate.current_revision(db.engine)
+
+    rev = asyncio.run(_with_db(settings, go))
+    print(f"database at revision {rev or 'base (empty)'}")
+    return 0
+
+
+def cmd_seed(args, settings: Settings) -> int:
+    if not args.demo:
+        raise CliError("nothing to seed: pass --demo", 2)
+    from gateway import migrate
+    from gateway.demo import seed_demo
+
+    async def go(db):
+        await migrate.upgrade(db.engine)
+        return await seed_demo(db, scale=args.scale, seed=args.seed, quiet=args.json)
+
+    result = asyncio.run(_with_db(settings, go))
+    if args.json:
+        print(json.dumps(result.principals_json(), indent=2))
+    else:
+        print(result.summary())
+    return 0
+
+
+def cmd_token(args, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from gateway.auth import create_token, revoke_token
+    from gateway.models import ApiToken, Org, User
+
+    async def go(db):
+        async with db.session() as session:
+            if args.action == "create":
+                row = (
+                    await session.execute(
+                        select(User.org_id, User.id)
+                        .join(Org, Org.id == User.org_id)
+                        .where(Org.key == args.org, User.username == args.user)
+                    )
+                ).one_or_none()
+                if row is None:
+                    raise CliError(f"no user '{args.user}' in org '{args.org}'", 2)
+                expires = (
+                    datetime.now(UTC) + timedelta(days=args.expires_in_days)
+                    if args.expires_in_days
+                    else None
+                )
+                token_row, token = await create_token(
+                    session, org_id=row[0], user_id=row[1], name=args.name, expires_at=expires
+                )
+                await session.commit()
+                print(json.dumps({"id": token_row.id, "token": token, "expires_at": str(expires)}))
+            elif args.action == "revoke":
+                if not await revoke_token(session, args.token_id):
+                    raise CliError(f"no active token with id {args.token_id}", 2)
+                await session.commit()
+                print(f"token {args.token_id} revoked")
+            else:
+                org_id = await session.scalar(select(Org.id).where(Org.key == args.org))
+                if org_id is None:
+                    raise CliError(f"no org '{args.org}'", 2)
+                rows = await session.execute(
+                    select(ApiToken, User.username)
+                    .join(User, (User.org_id == ApiToken.org_id) & (User.id == ApiToken.user_id))
+                    .where(ApiToken.org_id == org_id)
+                    .order_by(ApiToken.id)
+                )
+                for tok, username in rows:
+                    state = (
+                        "revoked"
+                        if tok.revoked_at
+                        else "expired"
+                        if tok.expires_at and tok.expires_at <= datetime.now(UTC)
+                        else "active"
+                    )
+                    print(f"{tok.id}\t{username}\t{tok.name}\t{tok.prefix}…\t{state}")
+        return 0
+
+    return asyncio.run(_with_db(settings, go))
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}", 2)
+    from gateway.ingest.bulk import ingest_file
+
+    async def go(db):
+        return await ingest_file(db, path, org_key=args.org)
+
+    report = asyncio.run(_with_db(settings, go))
+    print(report.summary())
+    return 0 if report.ok else 2
+
+
+def cmd_rollups(args, settings: Settings) -> int:
+    from gateway.ingest.rollups import rebuild_rollups
+
+    async def go(db):
+        return await rebuild_rollups(db, org_key=args.org)
+
+    n = asyncio.run(_with_db(settings, go))
+    print(f"rollups rebuilt from {n:,} events")
+    return 0
+
+
+def cmd_export_schema(args, settings: Settings) -> int:
+    from resolvers.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    out = Path(args.output)
+    if args.check:
+        current = out.read_text() if out.exists() else ""
+        if current != sdl:
+            raise CliError(f"{out} is stale: run `tally export-schema`", 1)
+        print(f"{out} is current")
+        return 0
+    out.write_text(sdl)
+    print(f"wrote {out} ({len(sdl.splitlines())} lines)")
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    from gateway.serve import serve
+
+    serve(settings, seed_demo_if_empty=args.seed_demo_if_empty, host=args.host, port=args.port)
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        raise CliError(f"{self.prog}: {message}", 2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="tally", description="Tally analytics gateway")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("serve", help="run the HTTP server")
+    s.add_argument("--seed-demo-if-empty", action="store_true")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.set_defaults(fn=cmd_serve)
+
+    d = sub.add_parser("db", help="apply or roll back migrations")
+    d.add_argument("action", choices=["upgrade", "downgrade"])
+    d.add_argument("revision", nargs="?")
+    d.set_defaults(fn=cmd_db)
+
+    sd = sub.add_parser("seed", help="load the demo dataset")
+    sd.add_argument("--demo", action="store_true")
+    sd.add_argument("--scale", choices=["small", "medium", "large"], default="small")
+    sd.add_argument("--seed", type=int, default=42)
+    sd.add_argument("--json", action="store_true", help="print the demo principals as JSON")
+    sd.set_defaults(fn=cmd_seed)
+
+    t = sub.add_parser("token", help="manage API tokens")
+    tsub = t.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    tc = tsub.add_parser("create")
+    tc.add_argument("--org", required=True, help="org key")
+    tc.add_argument("--user", required=True, help="username")
+    tc.add_argument("--name", default="cli")
+    tc.add_argument("--expires-in-days", type=int)
+    tr = tsub.add_parser("revoke")
+    tr.add_argument("token_id", type=int)
+    tl = tsub.add_parser("list")
+    tl.add_argument("--org", required=True)
+    t.set_defaults(fn=cmd_token)
+
+    i = sub.add_parser("ingest", help="bulk-load NDJSON events with COPY")
+    i.add_argument("file")
+    i.add_argument("--org", help="org key for events that do not name one")
+    i.set_defaults(fn=cmd_ingest)
+
+    r = sub.add_parser("rollups", help="rebuild rollups from raw events")
+    r.add_argument("action", choices=["rebuild"])
+    r.add_argument("--org")
+    r.set_defaults(fn=cmd_rollups)
+
+    e = sub.add_parser("export-schema", help="write schema.graphql from the code")
+    e.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
+    e.add_argument("--check", action="store_true", help="fail if the file is stale")
+    e.set_defaults(fn=cmd_export_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import logging
+
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s %(message)s")
+        args = build_parser().parse_args(argv)
+        return args.fn(args, settings)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line, never a traceback
+        from gateway.db import DatabaseUnavailable
+
+        if isinstance(exc, DatabaseUnavailable):
+            print(f"error: {exc}", file=sys.stderr)
+        else:
+            print(f"error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

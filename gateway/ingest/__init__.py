@@ -1,0 +1,1 @@
+"""Event and entity ingestion (idempotent), bulk COPY loads, and rollup maintenance."""

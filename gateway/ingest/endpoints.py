@@ -1,0 +1,5 @@
+"""Placeholder until the ingestion API lands."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

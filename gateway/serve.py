@@ -1,0 +1,77 @@
+"""`tally serve`: prepare the database (migrate, optionally seed the demo) and run uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from gateway.config import Settings
+
+
+async def prepare(settings: Settings, *, seed_demo_if_empty: bool) -> list[dict]:
+    """Migrate; seed the demo when asked and the database has no org. Returns the demo
+    principals whose tokens are present (for the banner)."""
+    from sqlalchemy import func, select
+
+    from gateway import migrate
+    from gateway.db import open_database
+    from gateway.demo import DEFAULT_SEED, demo_principals_present, seed_demo
+    from gateway.models import Org
+
+    db = await open_database(settings)
+    try:
+        await migrate.upgrade(db.engine)
+        async with db.session() as session:
+            orgs = await session.scalar(select(func.count()).select_from(Org))
+        if orgs == 0 and seed_demo_if_empty:
+            print("Seeding the demo dataset (small scale)…", file=sys.stderr)
+            await seed_demo(db, scale="small", seed=DEFAULT_SEED)
+        return await demo_principals_present(db, seed=DEFAULT_SEED)
+    finally:
+        await db.dispose()
+
+
+def banner(settings: Settings, host: str, port: int, principals: list[dict]) -> str:
+    base = f"http://{host}:{port}"
+    where = (
+        "DATABASE_URL"
+        if settings.database_url
+        else f"embedded PostgreSQL in {settings.data_dir / 'pgdata'}"
+    )
+    query = '{"query": "{ viewer { user { username } roles org { key name } } }"}'
+    lines = [
+        "",
+        f"Tally is serving on {base}",
+        f"  GraphiQL   {base}/graphql",
+        f"  OpenAPI    {base}/docs",
+        f"  health     {base}/livez  {base}/readyz",
+        f"  database   {where}",
+    ]
+    if principals:
+        lines.append("")
+        lines.append("Demo principals (Authorization: Bearer <token> or Api-Token <token>):")
+        for p in principals:
+            lines.append(f"  {p['name']:<18} {p['role']:<22} {p['username']:<16} {p['token']}")
+        admin = next((p for p in principals if p["name"] == "org_admin"), principals[0])
+        lines += [
+            "",
+            "Try:",
+            f"  curl -s {base}/graphql -H 'Authorization: Bearer {admin['token']}' \\",
+            f"       -H 'Content-Type: application/json' -d '{query}'",
+        ]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def serve(
+    settings: Settings, *, seed_demo_if_empty: bool, host: str | None, port: int | None
+) -> None:
+    import uvicorn
+
+    from gateway.app import create_app
+
+    host = host or settings.host
+    port = port or settings.port
+    principals = asyncio.run(prepare(settings, seed_demo_if_empty=seed_demo_if_empty))
+    print(banner(settings, host, port, principals), flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -1,0 +1,1 @@
+"""Orgs, users and roles: the tenancy domain."""

@@ -1,0 +1,1 @@
+"""Alembic migrations. Run through `tally db upgrade|downgrade` (see gateway.migrate)."""

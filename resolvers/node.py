@@ -1,0 +1,87 @@
+"""The `Node` interface, opaque global ids, and `node(id:)` / `nodes(ids:)`.
+
+A global id is base64url("<Type>:<org_id>:<id>"). Each node type registers a fetcher
+that loads many ids of that type through the request's loaders; a node of another org,
+or one the caller may not see, is simply not found.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+from gateway.errors import InvalidInput
+from resolvers.permissions import IsAuthenticated
+
+MAX_NODES = 100
+
+
+@strawberry.interface(description="An object with an opaque, globally unique id.")
+class Node:
+    id: strawberry.ID
+
+
+def encode_id(type_name: str, org_id: int, pk: int) -> strawberry.ID:
+    raw = f"{type_name}:{org_id}:{pk}".encode()
+    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+def decode_id(global_id: str) -> tuple[str, int, int]:
+    """Raises InvalidInput for anything that is not a Tally id."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, org, pk = base64.urlsafe_b64decode(padded.encode()).decode().split(":")
+        return type_name, int(org), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"'{global_id}' is not a valid node id.") from exc
+
+
+NodeFetcher = Callable[[Context, Sequence[int]], Awaitable[Sequence[Any]]]
+_FETCHERS: dict[str, NodeFetcher] = {}
+
+
+def register_node(type_name: str, fetcher: NodeFetcher) -> None:
+    """Make `type_name` resolvable by `node(id:)`. The fetcher must apply the same access
+    rules as the type's root fields and return None for what the caller may not see."""
+    _FETCHERS[type_name] = fetcher
+
+
+async def resolve_nodes(ctx: Context, ids: Sequence[str]) -> list[Any]:
+    decoded = [decode_id(i) for i in ids]
+    by_type: dict[str, list[int]] = {}
+    for type_name, org_id, pk in decoded:
+        if org_id == ctx.principal.org_id and type_name in _FETCHERS:
+            by_type.setdefault(type_name, []).append(pk)
+    found: dict[tuple[str, int], Any] = {}
+    for type_name, pks in by_type.items():
+        for pk, obj in zip(pks, await _FETCHERS[type_name](ctx, pks), strict=True):
+            found[(type_name, pk)] = obj
+    return [
+        found.get((t, pk)) if org_id == ctx.principal.org_id else None for t, org_id, pk in decoded
+    ]
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Fetch any object by its global id; null when it does not exist or is "
+        "not visible to you.",
+    )
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        return (await resolve_nodes(info.context, [id]))[0]
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description=f"Fetch up to {MAX_NODES} objects by global id, in the order asked.",
+    )
+    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            raise InvalidInput(f"nodes(ids:) takes at most {MAX_NODES} ids, got {len(ids)}.")
+        return await resolve_nodes(info.context, ids)

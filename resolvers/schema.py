@@ -1,0 +1,58 @@
+"""The one strawberry schema: every domain's query type merged, plus the schema-wide
+extensions (parser/validation caches, limits, error masking)."""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.add_validation_rules import AddValidationRules
+from strawberry.tools import merge_types
+
+from gateway.config import Settings
+from gateway.errors import TallyError
+from resolvers.limits import make_limits_rule
+from resolvers.node import NodeQuery
+from resolvers.tenancy.queries import TenancyQuery
+from resolvers.tenancy.types import Org, User
+
+log = logging.getLogger("tally.graphql")
+
+QUERY_TYPES: tuple[type, ...] = (NodeQuery, TenancyQuery)
+EXTRA_TYPES: list[type] = [Org, User]
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None:
+        return False  # validation / parse errors are for the client
+    if isinstance(original, TallyError):
+        return False
+    from strawberry.exceptions import StrawberryGraphQLError
+
+    if isinstance(original, StrawberryGraphQLError | PermissionError):
+        return False
+    log.error("unexpected error in resolver", exc_info=original)
+    return True
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or Settings()
+    limits = make_limits_rule(settings.max_query_depth, settings.max_aliases)
+    Query = merge_types("Query", QUERY_TYPES)
+    return strawberry.Schema(
+        query=Query,
+        types=EXTRA_TYPES,
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            lambda: ParserCache(maxsize=256),
+            AddValidationRules([limits]),
+            lambda: ValidationCache(maxsize=256),
+            MaskErrors(should_mask_error=_should_mask, error_message="Internal error."),
+        ],
+    )
+
+
+schema = build_schema()

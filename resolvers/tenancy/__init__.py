@@ -1,0 +1,1 @@
+"""Orgs, users and the `viewer` root field."""
