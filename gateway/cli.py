@@ -18,12 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gateway.config import PROJECT_ROOT, Settings
+from gateway.errors import TallyError
 
 
 class CliError(Exception):
@@ -250,7 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = Settings.from_env()
-        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s %(message)s")
+        level = os.environ.get("TALLY_LOG_LEVEL", "WARNING")
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s")
+        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
         args = build_parser().parse_args(argv)
         return args.fn(args, settings)
     except CliError as exc:
@@ -258,11 +262,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except TallyError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
     except Exception as exc:  # one clear line, never a traceback
         from gateway.db import DatabaseUnavailable
 
         if isinstance(exc, DatabaseUnavailable):
             print(f"error: {exc}", file=sys.stderr)
+        elif isinstance(exc, OSError):
+            where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "the embedded server"
+            print(f"error: cannot reach PostgreSQL ({where}): {exc}", file=sys.stderr)
         else:
             print(f"error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1

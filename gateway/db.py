@@ -136,13 +136,12 @@ class Database:
     def __init__(self, engine: AsyncEngine, bind: AsyncConnection | None = None) -> None:
         self.engine = engine
         self.bind = bind
-        self.sessionmaker = async_sessionmaker(
-            bind=bind if bind is not None else engine,
-            expire_on_commit=False,
-            join_transaction_mode="create_savepoint"
-            if bind is not None
-            else "conservative_savepoint",
-        )
+        if bind is not None:
+            self.sessionmaker = async_sessionmaker(
+                bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+        else:
+            self.sessionmaker = async_sessionmaker(bind=engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -1,0 +1,124 @@
+"""`tally ingest FILE`: bulk-load an NDJSON file of events with COPY.
+
+Each line is one event in the API's shape (`gateway.ingest.validate`), optionally with
+`"org": "<org key>"` (default: `--org`). The file is streamed in chunks of
+`CHUNK_LINES` lines; each chunk is validated with the same validator as the API and its
+valid events are written with `write_events` and committed.
+
+Unlike the API (all-or-nothing per request), a file is loaded **per line**: valid lines
+are loaded even when others are bad; bad lines are reported with their line number and
+reason (the first `SHOW_ERRORS`, then a count) and the command exits non-zero. Fix the
+bad lines and load the file again: lines already loaded are recognised by `event_id`
+and counted as duplicates, never twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from gateway.db import Database
+from gateway.errors import InvalidInput
+from gateway.ingest.resolve import resolve_org_keys
+from gateway.ingest.validate import EventError, EventValidator
+from gateway.ingest.writer import asyncpg_connection, write_events
+from gateway.progress import Progress
+
+CHUNK_LINES = 50_000
+SHOW_ERRORS = 20
+
+
+@dataclass
+class BulkReport:
+    path: Path
+    lines: int = 0
+    """Non-blank lines read."""
+    new: int = 0
+    duplicates: int = 0
+    errors: list[EventError] = field(default_factory=list)
+    """The first SHOW_ERRORS bad lines (`index` is the 1-based line number)."""
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def loaded(self) -> int:
+        return self.new + self.duplicates
+
+    def add_errors(self, errors: list[EventError]) -> None:
+        self.error_count += len(errors)
+        room = SHOW_ERRORS - len(self.errors)
+        if room > 0:
+            self.errors.extend(errors[:room])
+
+    def summary(self) -> str:
+        head = (
+            f"{self.path.name}: {self.lines:,} events read, {self.new:,} new, "
+            f"{self.duplicates:,} duplicates, {self.error_count:,} invalid"
+        )
+        if self.ok:
+            return head
+        out = [head]
+        out += [f"  line {e.index}: {e.reason}" for e in self.errors]
+        if self.error_count > len(self.errors):
+            out.append(f"  ... and {self.error_count - len(self.errors):,} more invalid lines")
+        out.append("Valid lines were loaded; fix the bad ones and re-run (duplicates are skipped).")
+        return "\n".join(out)
+
+
+def _chunks(
+    path: Path, progress: Progress
+) -> Iterator[tuple[list[tuple[int, Any]], list[EventError]]]:
+    """Chunks of `(line number, parsed event)` plus the lines that were not JSON."""
+    items: list[tuple[int, Any]] = []
+    bad: list[EventError] = []
+    read = 0
+    with path.open("rb") as fh:
+        for n, line in enumerate(fh, 1):
+            read += len(line)
+            if not line.strip():
+                continue
+            try:
+                items.append((n, orjson.loads(line)))
+            except orjson.JSONDecodeError as exc:
+                bad.append(EventError(n, None, f"malformed JSON: {exc.msg} at column {exc.colno}"))
+            if len(items) + len(bad) >= CHUNK_LINES:
+                progress.advance(read)
+                read = 0
+                yield items, bad
+                items, bad = [], []
+    progress.advance(read)
+    if items or bad:
+        yield items, bad
+
+
+async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkReport:
+    """Load the NDJSON events in `path`; see the module docstring for the semantics."""
+    report = BulkReport(path)
+    async with db.session() as session:
+        conn = await asyncpg_connection(session)
+        org_id = None
+        if org_key is not None:
+            org_id = (await resolve_org_keys(conn, [org_key])).get(org_key)
+            if org_id is None:
+                raise InvalidInput(f"no org '{org_key}'")
+        validator = EventValidator(conn, org_id=org_id, org_key=org_key, own_org_only=False)
+        size = path.stat().st_size  # noqa: ASYNC240 - one stat call
+        with Progress(size, f"ingest {path.name}") as progress:
+            for items, bad in _chunks(path, progress):
+                validator.conn = await asyncpg_connection(session)
+                result = await validator.validate(items)
+                errors = sorted([*bad, *result.errors], key=lambda e: e.index)
+                report.lines += len(items) + len(bad)
+                report.add_errors(errors)
+                new = await write_events(validator.conn, result.rows)
+                await session.commit()
+                report.new += new
+                report.duplicates += len(result.rows) - new
+    return report

@@ -1,0 +1,138 @@
+"""`ingest_file` / `tally ingest FILE`: per-line semantics, chunking, exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+from subprocess import PIPE
+
+import orjson
+from sqlalchemy import text
+
+from gateway.db import connect_raw, make_engine
+from gateway.ingest import bulk
+from gateway.ingest.bulk import ingest_file
+
+
+def _event(i: int, **kw) -> dict:
+    return {
+        "event_id": f"f{i}",
+        "type": "view",
+        "subject": {"type": "publication", "key": "ai-research-studio"},
+        "ts": "2026-03-01T10:15:00Z",
+        **kw,
+    }
+
+
+def _write(path: Path, lines: list) -> Path:
+    path.write_bytes(
+        b"\n".join(x if isinstance(x, bytes) else orjson.dumps(x) for x in lines) + b"\n"
+    )
+    return path
+
+
+def _file(tmp_path: Path, org_key: str) -> Path:
+    return _write(
+        tmp_path / "events.ndjson",
+        [
+            _event(1),  # line 1
+            b"",  # line 2: blank, skipped
+            b'{"event_id": "f3",',  # line 3: malformed
+            _event(4, org="no-such-org"),  # line 4
+            _event(5, type="like", actor="ada", org=org_key),  # line 5
+            _event(6, type="explode"),  # line 6
+            _event(7, ts="2026-03-01T11:00:00+01:00", value=2),  # line 7
+        ],
+    )
+
+
+async def test_bad_lines_are_reported_and_valid_lines_loaded(
+    tmp_path, db, session, world, monkeypatch
+):
+    monkeypatch.setattr(bulk, "CHUNK_LINES", 2)  # several chunks, same result
+    path = _file(tmp_path, world.org.key)
+    report = await ingest_file(db, path, org_key=world.org.key)
+    assert not report.ok
+    assert (report.lines, report.new, report.duplicates, report.error_count) == (6, 3, 0, 3)
+    assert [e.index for e in report.errors] == [3, 4, 6]
+    summary = report.summary()
+    assert "line 3: malformed JSON" in summary
+    assert "line 4: unknown org 'no-such-org'" in summary
+    assert "line 6: unknown type 'explode'" in summary
+    rows = (
+        await session.execute(
+            text("SELECT event_id, value FROM events WHERE org_id = :o ORDER BY 1"),
+            {"o": world.org.id},
+        )
+    ).all()
+    assert rows == [("f1", 1.0), ("f5", 1.0), ("f7", 2.0)]
+
+    again = await ingest_file(db, path, org_key=world.org.key)
+    assert (again.new, again.duplicates, again.error_count) == (0, 3, 3)
+
+
+async def test_lines_without_org_need_one(tmp_path, db, world):
+    path = _write(tmp_path / "e.ndjson", [_event(1), _event(2, org=world.org.key)])
+    report = await ingest_file(db, path, org_key=None)
+    assert report.new == 1
+    assert [e.index for e in report.errors] == [1]
+    assert "--org" in report.errors[0].reason
+
+
+async def test_more_than_twenty_errors_are_counted(tmp_path, db, world):
+    path = _write(tmp_path / "e.ndjson", [_event(i, type="nope") for i in range(25)])
+    report = await ingest_file(db, path, org_key=world.org.key)
+    assert len(report.errors) == 20 and report.error_count == 25
+    assert "... and 5 more invalid lines" in report.summary()
+
+
+async def _tally(*args: str, env: dict) -> subprocess.CompletedProcess:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway.cli", *args, env=env, stdout=PIPE, stderr=PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    return subprocess.CompletedProcess(args, proc.returncode, out.decode(), err.decode())
+
+
+async def test_cli_exit_code(tmp_path, scratch_database):
+    from gateway import migrate
+
+    engine = make_engine(scratch_database, pool_size=1)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+    conn = await connect_raw(scratch_database)
+    try:
+        org_id = await conn.fetchval(
+            "INSERT INTO orgs (key, name) VALUES ('acme', 'Acme') RETURNING id"
+        )
+        user_id = await conn.fetchval(
+            "INSERT INTO users (org_id, username, display_name) "
+            "VALUES ($1, 'ada', 'Ada') RETURNING id",
+            org_id,
+        )
+        await conn.execute(
+            "INSERT INTO publications (org_id, custom_url, name, owner_id) "
+            "VALUES ($1, 'ai-research-studio', 'Studio', $2)",
+            org_id,
+            user_id,
+        )
+        path = _file(tmp_path, "acme")
+        env = {**os.environ, "DATABASE_URL": scratch_database}
+        run = await _tally("ingest", str(path), "--org", "acme", env=env)
+        assert run.returncode == 2, run
+        assert "3 new" in run.stdout and "line 6:" in run.stdout
+        assert "ingest events.ndjson" in run.stderr  # the progress bar
+        assert await conn.fetchval("SELECT count(*) FROM events") == 3
+        assert await conn.fetchval("SELECT sum(n) FROM rollup_hourly") == 3
+
+        good = _write(tmp_path / "good.ndjson", [_event(1), _event(8)])
+        run = await _tally("ingest", str(good), "--org", "acme", env=env)
+        assert run.returncode == 0, run
+        assert "1 new, 1 duplicates, 0 invalid" in run.stdout
+    finally:
+        await conn.close()
