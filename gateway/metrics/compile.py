@@ -1,0 +1,365 @@
+"""Metric requests -> one SQL statement. All of the metric engine's SQL lives here.
+
+A `Query` (metrics, scope, time segments, group key, optional time key) compiles to
+
+    SELECT g, b, t, GROUPING(b) AS tot, <one column per metric>
+    FROM (<source rows> UNION ALL ...) s [JOIN <via table> v]
+    GROUP BY g, b, t            -- or GROUPING SETS ((g, b, t), (g, t)) for series totals
+
+Every metric is reduced to "atoms" (`count` = sum of n, `sum` = sum of total, `distinct`
+= count(DISTINCT actor_id)), each an aggregate with a FILTER on its event types and a
+source tag, and the metric's value is an SQL expression over its atoms (so ratios are
+ratios of sums and averages are total/n over the group). Atoms are read from one of:
+
+* `h`: `rollup_hourly` for the UTC-hour-aligned interior of each segment, raw `events`
+  for the partial hours at the edges (exact at any `now`);
+* `d`: `rollup_daily_actor` for whole UTC days, raw `events` for the partial days: used for
+  distinct actors, and for counts/sums when filtering or grouping by actor;
+* `r`: raw `events` only: when a dims filter meets an actor need (rollup_daily_actor has
+  no dims), or when the requested buckets cut through rollup rows (a timezone whose
+  offset is not a whole hour such as Asia/Kolkata, or local days/hours/weekdays from the
+  UTC-day rollup in a non-UTC timezone).
+
+Several segments (period and previous period) are read in the same statement and told
+apart with a CASE on the timestamp (column `t` = segment index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import TextClause, text
+
+from gateway.errors import InvalidInput
+from gateway.metrics.buckets import HOUR, Granularity, aligned, offsets_multiple_of, trunc_sql
+from gateway.metrics.catalog import CATALOG, Metric
+from gateway.metrics.periods import ResolvedPeriod
+from gateway.metrics.scope import Scope
+from gateway.vocabulary import EVENT_KINDS
+
+DAY = timedelta(days=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# group keys: "subject", "via", "total", "actor", "dim:<key>", "hour_of_day", "day_of_week"
+TIME_KEYS = ("hour_of_day", "day_of_week")
+
+
+@dataclass
+class Query:
+    org_id: int
+    metrics: list[Metric]
+    scope: Scope
+    segments: list[ResolvedPeriod]
+    key: str  # see above
+    granularity: Granularity | None = None
+    bucket_starts: list[datetime] = field(default_factory=list)
+    order_by: str | None = None  # a metric name or "key" (SQL ORDER BY; ties by key)
+    descending: bool = True
+    limit: int | None = None
+
+    @property
+    def subject_type(self) -> str:
+        return self.metrics[0].subject_type
+
+
+class _Params:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return ":" + name
+
+
+def _floor(t: datetime, step: timedelta) -> datetime:
+    return t - ((t - EPOCH) % step)
+
+
+def _ceil(t: datetime, step: timedelta) -> datetime:
+    f = _floor(t, step)
+    return f if f == t else f + step
+
+
+def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[tuple[datetime, datetime]] = []
+    for a, b in sorted(i for i in intervals if i[0] < i[1]):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def split(
+    segments: list[ResolvedPeriod], step: timedelta
+) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime]]]:
+    """(rollup intervals aligned to `step`, raw-event intervals) covering the segments."""
+    rollup, raw = [], []
+    for seg in segments:
+        a, b = _ceil(seg.start, step), _floor(seg.end, step)
+        if a < b:
+            rollup.append((a, b))
+            raw += [(seg.start, a), (b, seg.end)]
+        else:
+            raw.append((seg.start, seg.end))
+    return _merge(rollup), _merge(raw)
+
+
+def _via_check(scope: Scope) -> None:
+    from gateway.models import Base
+
+    via = scope.via
+    table = Base.metadata.tables.get(via.table)
+    if table is None or "org_id" not in table.c:
+        raise InvalidInput(f"Unknown entity table {via.table!r} for a metric grouping.")
+    cols = [via.id_col, *([via.group_col] if via.group_col else []), *(k for k, _ in via.where)]
+    for col in cols:
+        if col not in table.c:
+            raise InvalidInput(f"Table {via.table!r} has no column {col!r}.")
+
+
+def _allowed_dims(metrics: list[Metric]) -> set[str]:
+    dims: set[str] = set()
+    for m in metrics:
+        for t in m.event_types:
+            dims.update(EVENT_KINDS[(m.subject_type, t)].dims)
+    return dims
+
+
+def validate(q: Query) -> None:
+    if q.scope.via is not None:
+        _via_check(q.scope)
+    wanted = [k for k, _ in q.scope.dims]
+    if q.key.startswith("dim:"):
+        wanted.append(q.key[4:])
+    allowed = _allowed_dims(base_of(q.metrics))
+    for k in wanted:
+        if k not in allowed:
+            listed = ", ".join(sorted(allowed)) or "none"
+            raise InvalidInput(
+                f"Dimension {k!r} is not recorded for these metrics (available: {listed}).",
+                field="dims",
+            )
+
+
+def base_of(metrics: list[Metric]) -> list[Metric]:
+    out: list[Metric] = []
+    for m in metrics:
+        if m.aggregation == "ratio":
+            out += base_of([CATALOG[m.numerator], CATALOG[m.denominator]])
+        else:
+            out.append(m)
+    return out
+
+
+class _Compiler:
+    def __init__(self, q: Query) -> None:
+        self.q = q
+        self.p = _Params()
+        self.org = self.p(q.org_id)
+        self.st = self.p(q.subject_type)
+        self._tz: str | None = None
+        self.atoms: dict[tuple, str] = {}
+        self.types_by_src: dict[str, set[str]] = {}
+        needs_actor = q.scope.actor_ids is not None or q.key == "actor"
+        self.needs_actor = needs_actor
+        self.aligned = {"h": self._aligned(HOUR), "d": self._aligned(DAY)}
+
+    @property
+    def tz(self) -> str:
+        if self._tz is None:
+            self._tz = self.p(self.q.segments[0].timezone)
+        return self._tz
+
+    # -- source choice -------------------------------------------------------------
+    def _aligned(self, step: timedelta) -> bool:
+        """Whether rollup rows of grain `step` fall wholly inside one group/bucket."""
+        q = self.q
+        if q.granularity is not None:
+            return aligned(q.bucket_starts, step)
+        if q.key == "hour_of_day":
+            return step == HOUR and all(offsets_multiple_of(s, HOUR) for s in q.segments)
+        if q.key == "day_of_week":
+            return all(offsets_multiple_of(s, step) for s in q.segments)
+        return True
+
+    def _source(self, kind: str, m: Metric) -> str:
+        needs_dims = bool(m.dims or self.q.scope.dims or self.q.key.startswith("dim:"))
+        if kind == "d":
+            src = "r" if needs_dims else "d"
+        elif not self.needs_actor:
+            src = "h"
+        else:
+            src = "r" if needs_dims else "d"
+        return src if src == "r" or self.aligned[src] else "r"
+
+    # -- metric expressions ----------------------------------------------------------
+    def _atom(self, kind: str, m: Metric) -> str:
+        src = self._source(kind, m)
+        key = (kind, m.event_types, m.dims, src)
+        found = self.atoms.get(key)
+        if found:
+            return found
+        self.types_by_src.setdefault(src, set()).update(m.event_types)
+        cond = f"src = '{src}' AND type = ANY({self.p(list(m.event_types))})"
+        for k, v in m.dims:
+            cond += f" AND (dims ->> {self.p(k)}) = {self.p(v)}"
+        if kind == "n":
+            sql = f"coalesce(sum(n) FILTER (WHERE {cond}), 0)"
+        elif kind == "t":
+            sql = f"coalesce(sum(total) FILTER (WHERE {cond}), 0)"
+        else:
+            sql = f"count(DISTINCT actor_id) FILTER (WHERE {cond})"
+        self.atoms[key] = sql
+        return sql
+
+    def metric_sql(self, m: Metric) -> str:
+        agg = m.aggregation
+        if agg == "count":
+            return self._atom("n", m)
+        if agg == "distinct_actors":
+            return self._atom("d", m)
+        if agg == "sum":
+            t = self._atom("t", m)
+            return t if m.scale == 1 else f"({t}) * {float(m.scale)!r}"
+        if agg == "avg":
+            t, n = self._atom("t", m), self._atom("n", m)
+            return f"CAST({t} AS double precision) / NULLIF({n}, 0) * {float(m.scale)!r}"
+        num = self.metric_sql(CATALOG[m.numerator])
+        den = self.metric_sql(CATALOG[m.denominator])
+        return (
+            f"({float(m.offset)!r} + {float(m.scale)!r} * CAST({num} AS double precision)"
+            f" / NULLIF({den}, 0))"
+        )
+
+    # -- source rows -----------------------------------------------------------------
+    def _ranges(self, col: str, intervals) -> str:
+        parts = [f"({col} >= {self.p(a)} AND {col} < {self.p(b)})" for a, b in intervals]
+        return "(" + " OR ".join(parts) + ")"
+
+    def _common(self, src: str, *, has_dims: bool, has_actor: bool) -> str:
+        q = self.q
+        w = (
+            f"org_id = {self.org} AND subject_type = {self.st}"
+            f" AND type = ANY({self.p(sorted(self.types_by_src[src]))})"
+        )
+        if q.scope.ids is not None:
+            w += f" AND subject_id = ANY({self.p(list(q.scope.ids))})"
+        via = q.scope.via
+        if via is not None and via.where:
+            conds = " AND ".join(f"v.{c} = ANY({self.p(list(vals))})" for c, vals in via.where)
+            w += (
+                f" AND subject_id IN (SELECT v.{via.id_col} FROM {via.table} v"
+                f" WHERE v.org_id = {self.org} AND {conds})"
+            )
+        if has_dims:
+            for k, vals in q.scope.dims:
+                w += f" AND (dims ->> {self.p(k)}) = ANY({self.p([str(v) for v in vals])})"
+        if has_actor and q.scope.actor_ids is not None:
+            w += f" AND actor_id = ANY({self.p(list(q.scope.actor_ids))})"
+        return w
+
+    def _events(self, src: str, intervals) -> str:
+        return (
+            f"SELECT '{src}' AS src, subject_id, type, dims, ts, actor_id,"
+            f" CAST(1 AS bigint) AS n, value AS total FROM events"
+            f" WHERE {self._common(src, has_dims=True, has_actor=True)}"
+            f" AND {self._ranges('ts', intervals)}"
+        )
+
+    def branches(self) -> list[str]:
+        out = []
+        segs = self.q.segments
+        for src in sorted(self.types_by_src):
+            if src == "r":
+                out.append(self._events("r", [(s.start, s.end) for s in segs]))
+                continue
+            step = HOUR if src == "h" else DAY
+            rollup, raw = split(segs, step)
+            if rollup and src == "h":
+                out.append(
+                    "SELECT 'h' AS src, subject_id, type, dims, bucket AS ts,"
+                    " CAST(NULL AS bigint) AS actor_id, n, total FROM rollup_hourly"
+                    f" WHERE {self._common('h', has_dims=True, has_actor=False)}"
+                    f" AND {self._ranges('bucket', rollup)}"
+                )
+            elif rollup:
+                days = [(a.date(), b.date()) for a, b in rollup]
+                out.append(
+                    "SELECT 'd' AS src, subject_id, type, CAST(NULL AS jsonb) AS dims,"
+                    " CAST(day AS timestamp) AT TIME ZONE 'UTC' AS ts, actor_id, n, total"
+                    " FROM rollup_daily_actor"
+                    f" WHERE {self._common('d', has_dims=False, has_actor=True)}"
+                    f" AND {self._ranges('day', days)}"
+                )
+            if raw or not rollup:
+                out.append(self._events(src, raw or [(segs[0].start, segs[0].start)]))
+        return out
+
+    # -- keys ------------------------------------------------------------------------
+    def group_sql(self) -> str:
+        key = self.q.key
+        if key == "subject":
+            return "s.subject_id"
+        if key == "via":
+            return f"v.{self.q.scope.via.group_col}"
+        if key == "actor":
+            return "s.actor_id"
+        if key.startswith("dim:"):
+            return f"(s.dims ->> {self.p(key[4:])})"
+        if key == "hour_of_day":
+            return f"CAST(extract(hour FROM s.ts AT TIME ZONE {self.tz}) AS int)"
+        if key == "day_of_week":
+            return f"CAST(extract(isodow FROM s.ts AT TIME ZONE {self.tz}) AS int)"
+        return "CAST(NULL AS text)"
+
+    def tag_sql(self) -> str:
+        if len(self.q.segments) == 1:
+            return "0"
+        whens = " ".join(
+            f"WHEN s.ts >= {self.p(seg.start)} AND s.ts < {self.p(seg.end)} THEN {i}"
+            for i, seg in enumerate(self.q.segments)
+        )
+        return f"CASE {whens} END"
+
+    def compile(self) -> tuple[TextClause, dict[str, Any]]:
+        q = self.q
+        cols = [f"{self.metric_sql(m)} AS m{i}" for i, m in enumerate(q.metrics)]
+        union = " UNION ALL ".join(self.branches())
+        b = (
+            trunc_sql("s.ts", q.granularity, self.tz)
+            if q.granularity is not None
+            else "CAST(NULL AS timestamptz)"
+        )
+        join = ""
+        if q.key == "via":
+            via = q.scope.via
+            join = f" JOIN {via.table} v ON v.org_id = {self.org} AND v.{via.id_col} = s.subject_id"
+        inner = (
+            f"SELECT {self.group_sql()} AS g, {b} AS b, {self.tag_sql()} AS t, s.*"
+            f" FROM ({union}) s{join}"
+        )
+        group = "GROUPING SETS ((g, b, t), (g, t))" if q.granularity else "g, b, t"
+        sql = (
+            f"SELECT g, b, t, GROUPING(b) AS tot, {', '.join(cols)}"
+            f" FROM ({inner}) q GROUP BY {group}"
+        )
+        if q.order_by is not None:
+            direction = "DESC" if q.descending else "ASC"
+            if q.order_by == "key":
+                sql += f" ORDER BY g {direction} NULLS LAST"
+            else:
+                idx = [m.name for m in q.metrics].index(q.order_by)
+                sql += f" ORDER BY m{idx} {direction} NULLS LAST, g ASC NULLS LAST"
+        if q.limit is not None:
+            sql += f" LIMIT {self.p(int(q.limit))}"
+        return text(sql), self.p.values
+
+
+def compile_query(q: Query) -> tuple[TextClause, dict[str, Any]]:
+    """The statement and its parameters for `q` (validated first)."""
+    validate(q)
+    return _Compiler(q).compile()
