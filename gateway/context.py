@@ -29,6 +29,23 @@ class RequestSession:
         self.statements = 0
 
     async def execute(self, statement: Any, params: Any = None):
+        task = asyncio.ensure_future(self._execute(statement, params))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # graphql-core cancels sibling fields when a non-null field fails. Cancelling
+            # asyncpg mid-statement would close the connection and turn the client's input
+            # error into a 503, so let the statement finish (statement_timeout bounds it).
+            while not task.done():
+                try:
+                    await asyncio.shield(task)
+                except asyncio.CancelledError:
+                    continue
+                except Exception:
+                    break
+            raise
+
+    async def _execute(self, statement: Any, params: Any):
         async with self._lock:
             self.statements += 1
             return await self.session.execute(statement, params)

@@ -16,6 +16,11 @@ class TallyError(Exception):
             self.code = code
         self.field = field
 
+    @property
+    def extensions(self) -> dict[str, str]:
+        """graphql-core copies this onto the GraphQL error (`extensions.code`)."""
+        return {"code": self.code.upper()}
+
 
 class InvalidInput(TallyError):
     code = "invalid_input"

@@ -1,0 +1,30 @@
+"""RequestSession: statements are serialized, counted, and survive cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from gateway.config import Settings
+from gateway.context import Context
+
+
+async def test_a_cancelled_field_does_not_break_the_request_connection(session):
+    ctx = Context(session=session, principal=None, settings=Settings())
+    slow = asyncio.ensure_future(ctx.db.execute(text("SELECT pg_sleep(0.3), 1")))
+    await asyncio.sleep(0.05)  # the statement is now running on the connection
+    slow.cancel()  # what graphql-core does to sibling fields when one fails
+    with pytest.raises(asyncio.CancelledError):
+        await slow
+    # the connection is still usable by the rest of the request
+    assert (await ctx.db.execute(text("SELECT 41 + 1"))).scalar() == 42
+    assert ctx.db.statements == 2
+
+
+async def test_concurrent_statements_are_serialized(session):
+    ctx = Context(session=session, principal=None, settings=Settings())
+    results = await asyncio.gather(*(ctx.db.scalar(text(f"SELECT {i}")) for i in range(10)))
+    assert results == list(range(10))
+    assert ctx.db.statements == 10
