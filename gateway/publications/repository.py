@@ -1,0 +1,210 @@
+"""SQL for publications, co-creators, experiences and follows. Every statement is scoped
+by `org_id` and batched over many publications (`IN (...)`), so a request costs the same
+number of statements for 1 publication as for 50."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from gateway.context import RequestSession
+from gateway.models import Experience, Follow, Publication, PublicationCoCreator
+
+OWNER = "OWNER"
+CO_CREATOR = "CO_CREATOR"
+
+
+@dataclass(frozen=True)
+class PublicationFilter:
+    custom_urls: tuple[str, ...] | None = None
+    name_contains: str | None = None
+    allow_bookings: bool | None = None
+    viewer_roles: tuple[str, ...] | None = None
+    """Only publications where `user_id` has one of these roles (OWNER / CO_CREATOR)."""
+
+
+@dataclass(frozen=True)
+class Ordering:
+    column: str  # a column name of the table
+    descending: bool = False
+
+
+def _cocreator_exists(org_id: int, user_id: int):
+    c = PublicationCoCreator
+    return exists().where(
+        c.org_id == org_id, c.publication_id == Publication.id, c.user_id == user_id
+    )
+
+
+async def publications_by_ids(
+    db: RequestSession, org_id: int, ids: Sequence[int]
+) -> list[Publication]:
+    stmt = select(Publication).where(Publication.org_id == org_id, Publication.id.in_(list(ids)))
+    return list(await db.scalars(stmt))
+
+
+async def publications_by_custom_urls(
+    db: RequestSession, org_id: int, urls: Sequence[str]
+) -> list[Publication]:
+    stmt = select(Publication).where(
+        Publication.org_id == org_id, Publication.custom_url.in_(list(urls))
+    )
+    return list(await db.scalars(stmt))
+
+
+def _filtered(org_id: int, user_id: int, f: PublicationFilter):
+    conds = [Publication.org_id == org_id]
+    if f.custom_urls is not None:
+        conds.append(Publication.custom_url.in_(list(f.custom_urls)))
+    if f.name_contains:
+        escaped = f.name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conds.append(Publication.name.ilike(f"%{escaped}%", escape="\\"))
+    if f.allow_bookings is not None:
+        conds.append(Publication.allow_bookings.is_(f.allow_bookings))
+    if f.viewer_roles is not None:
+        ors = []
+        if OWNER in f.viewer_roles:
+            ors.append(Publication.owner_id == user_id)
+        if CO_CREATOR in f.viewer_roles:
+            ors.append(_cocreator_exists(org_id, user_id))
+        conds.append(or_(*ors) if ors else False)
+    return and_(*conds)
+
+
+async def list_publications(
+    db: RequestSession,
+    org_id: int,
+    user_id: int,
+    f: PublicationFilter,
+    order: Ordering,
+    offset: int,
+    limit: int,
+) -> tuple[list[Publication], int]:
+    """One page (ordered by `order`, then id) and the filtered total: two statements."""
+    where = _filtered(org_id, user_id, f)
+    col = getattr(Publication, order.column)
+    keys = [col.desc(), Publication.id.desc()] if order.descending else [col, Publication.id]
+    page = select(Publication).where(where).order_by(*keys).offset(offset).limit(limit)
+    rows = list(await db.scalars(page))
+    total = await db.scalar(select(func.count()).select_from(Publication).where(where))
+    return rows, int(total or 0)
+
+
+async def roles_of_user(
+    db: RequestSession, org_id: int, user_id: int, ids: Sequence[int]
+) -> dict[int, str | None]:
+    """publication id -> OWNER / CO_CREATOR / None for `user_id` (only ids of the org)."""
+    role = case(
+        (Publication.owner_id == user_id, OWNER),
+        (_cocreator_exists(org_id, user_id), CO_CREATOR),
+        else_=None,
+    )
+    stmt = select(Publication.id, role).where(
+        Publication.org_id == org_id, Publication.id.in_(list(ids))
+    )
+    return {pid: r for pid, r in (await db.execute(stmt)).all()}
+
+
+async def cocreator_ids(
+    db: RequestSession, org_id: int, pub_ids: Sequence[int]
+) -> dict[int, list[int]]:
+    """publication id -> co-creator user ids (ascending)."""
+    c = PublicationCoCreator
+    stmt = (
+        select(c.publication_id, c.user_id)
+        .where(c.org_id == org_id, c.publication_id.in_(list(pub_ids)))
+        .order_by(c.publication_id, c.user_id)
+    )
+    found: dict[int, list[int]] = {}
+    for pid, uid in (await db.execute(stmt)).all():
+        found.setdefault(pid, []).append(uid)
+    return found
+
+
+async def experience_counts(
+    db: RequestSession, org_id: int, pub_ids: Sequence[int]
+) -> dict[int, dict[str, int]]:
+    """publication id -> {experience type: count}."""
+    stmt = (
+        select(Experience.publication_id, Experience.type, func.count())
+        .where(Experience.org_id == org_id, Experience.publication_id.in_(list(pub_ids)))
+        .group_by(Experience.publication_id, Experience.type)
+    )
+    found: dict[int, dict[str, int]] = {}
+    for pid, type_, n in (await db.execute(stmt)).all():
+        found.setdefault(pid, {})[type_] = int(n)
+    return found
+
+
+async def social_counts(
+    db: RequestSession, org_id: int, pub_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """publication id -> (followers: users following it, following: publications its
+    owner follows), one statement."""
+    followers = (
+        select(func.count())
+        .where(Follow.org_id == org_id, Follow.publication_id == Publication.id)
+        .scalar_subquery()
+    )
+    following = (
+        select(func.count())
+        .where(Follow.org_id == org_id, Follow.user_id == Publication.owner_id)
+        .scalar_subquery()
+    )
+    stmt = select(Publication.id, followers, following).where(
+        Publication.org_id == org_id, Publication.id.in_(list(pub_ids))
+    )
+    return {pid: (int(a), int(b)) for pid, a, b in (await db.execute(stmt)).all()}
+
+
+async def experiences_by_ids(
+    db: RequestSession, org_id: int, ids: Sequence[int]
+) -> list[Experience]:
+    stmt = select(Experience).where(Experience.org_id == org_id, Experience.id.in_(list(ids)))
+    return list(await db.scalars(stmt))
+
+
+async def experience_pages(
+    db: RequestSession,
+    org_id: int,
+    pub_ids: Sequence[int],
+    type_: str | None,
+    order: Ordering,
+    offset: int,
+    limit: int,
+) -> dict[int, tuple[list[Experience], int]]:
+    """The same page of experiences for many publications in one statement:
+    publication id -> (rows, total matching experiences of that publication)."""
+    col = getattr(Experience, order.column)
+    keys = [col.desc(), Experience.id.desc()] if order.descending else [col, Experience.id]
+    conds = [Experience.org_id == org_id, Experience.publication_id.in_(list(pub_ids))]
+    if type_ is not None:
+        conds.append(Experience.type == type_)
+    ranked = (
+        select(
+            Experience.id.label("eid"),
+            func.row_number()
+            .over(partition_by=Experience.publication_id, order_by=keys)
+            .label("rn"),
+            func.count().over(partition_by=Experience.publication_id).label("total"),
+        )
+        .where(*conds)
+        .subquery()
+    )
+    rn = ranked.c.rn
+    # rn = 1 is always read so that a page past the end still reports the total
+    stmt = (
+        select(Experience, rn, ranked.c.total)
+        .join(ranked, and_(Experience.org_id == org_id, Experience.id == ranked.c.eid))
+        .where(or_(rn == 1, and_(rn > offset, rn <= offset + limit)))
+        .order_by(Experience.publication_id, rn)
+    )
+    found: dict[int, tuple[list[Experience], int]] = {}
+    for exp, n, total in (await db.execute(stmt)).all():
+        rows, _ = found.get(exp.publication_id, ([], 0))
+        if offset < n <= offset + limit:
+            rows.append(exp)
+        found[exp.publication_id] = (rows, int(total))
+    return found

@@ -1,0 +1,65 @@
+"""Root fields: `publication(customUrl:)` and `publications(...)`."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+from gateway.errors import InvalidInput, NotFound
+from gateway.publications.loaders import (
+    PublicationByCustomUrlLoader,
+    PublicationPageKey,
+    PublicationPageLoader,
+)
+from gateway.publications.repository import PublicationFilter
+from resolvers.connections import Connection, build_connection, page_args
+from resolvers.permissions import IsAuthenticated
+from resolvers.publications.inputs import (
+    DEFAULT_PUBLICATION_ORDER,
+    PublicationFilterInput,
+    PublicationOrder,
+)
+from resolvers.publications.types import Publication, build_publications
+
+
+@strawberry.type
+class PublicationsQuery:
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="A publication (AI Studio) of your org by its custom url. "
+        "NOT_FOUND when there is none.",
+    )
+    async def publication(self, info: Info[Context, None], custom_url: str) -> Publication:
+        url = custom_url.strip()
+        if not url:
+            raise InvalidInput("customUrl must not be empty.", field="customUrl")
+        row = await info.context.loader(PublicationByCustomUrlLoader).load(url)
+        pub = (await build_publications(info.context, [row]))[0] if row is not None else None
+        if pub is None:
+            raise NotFound(f"No publication with custom url {url!r}.", field="customUrl")
+        return pub
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Publications of your org (any member may list them).",
+    )
+    async def publications(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        order_by: PublicationOrder | None = None,
+        filter: PublicationFilterInput | None = None,
+    ) -> Connection[Publication]:
+        ctx = info.context
+        page = page_args(first, after)
+        key = PublicationPageKey(
+            filter.to_filter() if filter else PublicationFilter(),
+            order_by.to_ordering() if order_by else DEFAULT_PUBLICATION_ORDER,
+            page.offset,
+            page.limit,
+        )
+        rows, total = await ctx.loader(PublicationPageLoader).load(key)
+        pubs = await build_publications(ctx, rows)
+        return build_connection(pubs, page=page, total_count=total)
