@@ -1,0 +1,2 @@
+"""The agent platform (seed 002) in GraphQL: `Agent` nodes, `agentPlatform`, and the
+per-user `agentUserMetrics` (history, performance, music summary)."""
