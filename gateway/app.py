@@ -13,13 +13,13 @@ from fastapi import Depends, FastAPI, Request, Response
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.fastapi import GraphQLRouter
 
 from gateway.auth import AuthError, Principal, authenticate, parse_authorization
 from gateway.config import Settings
 from gateway.context import Context
 from gateway.db import Database, DatabaseUnavailable, open_database
 from gateway.errors import TallyError, Unauthenticated
+from gateway.graphiql import TallyGraphQLRouter
 from gateway.responses import JSONResponse, ORJSONResponse
 
 log = logging.getLogger("tally")
@@ -144,6 +144,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.graphiql_headers = None  # set by `tally serve` when demo tokens exist
 
     @app.middleware("http")
     async def request_id(request: Request, call_next):
@@ -158,7 +159,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     from resolvers.schema import schema
 
-    graphql = GraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql")
+    graphql = TallyGraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql")
     app.include_router(graphql, prefix="/graphql", include_in_schema=False)
 
     for router in _routers():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 
 from gateway.config import Settings
@@ -74,4 +75,8 @@ def serve(
     port = port or settings.port
     principals = asyncio.run(prepare(settings, seed_demo_if_empty=seed_demo_if_empty))
     print(banner(settings, host, port, principals), flush=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    app = create_app(settings)
+    admin = next((p for p in principals if p["name"] == "org_admin"), None)
+    if admin:
+        app.state.graphiql_headers = json.dumps({"Authorization": f"Bearer {admin['token']}"})
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -329,15 +329,20 @@ def metric_fields(
         "where": list[DimensionFilter] | None,
     }
     metric.__annotations__ = {"name": MetricEnum, **common, "return": float | None}
-    metrics.__annotations__ = {"names": list[MetricEnum], **common, "return": list[MetricValue]}
-    change.__annotations__ = {"name": MetricEnum, **common, "return": MetricChange}
+    # Nullable: a refused permission nulls the field, not the node that holds it.
+    metrics.__annotations__ = {
+        "names": list[MetricEnum],
+        **common,
+        "return": list[MetricValue] | None,
+    }
+    change.__annotations__ = {"name": MetricEnum, **common, "return": MetricChange | None}
     series.__annotations__ = {
         "metric": MetricEnum,
         **common,
         "granularity": Granularity,
         "first": int | None,
         "after": str | None,
-        "return": TimeSeries,
+        "return": TimeSeries | None,
     }
     namespace = {
         "metric": strawberry.field(

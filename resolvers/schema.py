@@ -13,14 +13,29 @@ from strawberry.tools import merge_types
 
 from gateway.config import Settings
 from gateway.errors import TallyError
+from resolvers.agents.queries import AgentsQuery
+from resolvers.common import CatalogQuery
+from resolvers.learners.queries import LearnersQuery
 from resolvers.limits import make_limits_rule
+from resolvers.missions.queries import MissionQuery
 from resolvers.node import NodeQuery
+from resolvers.publications.queries import PublicationsQuery
 from resolvers.tenancy.queries import TenancyQuery
 from resolvers.tenancy.types import Org, User
+from resolvers.workspaces.queries import WorkspacesQuery
 
 log = logging.getLogger("tally.graphql")
 
-QUERY_TYPES: tuple[type, ...] = (NodeQuery, TenancyQuery)
+QUERY_TYPES: tuple[type, ...] = (
+    NodeQuery,
+    TenancyQuery,
+    CatalogQuery,
+    PublicationsQuery,
+    AgentsQuery,
+    WorkspacesQuery,
+    MissionQuery,
+    LearnersQuery,
+)
 EXTRA_TYPES: list[type] = [Org, User]
 
 
@@ -32,7 +47,7 @@ def _should_mask(error: GraphQLError) -> bool:
         return False
     from strawberry.exceptions import StrawberryGraphQLError
 
-    if isinstance(original, StrawberryGraphQLError | PermissionError):
+    if isinstance(original, StrawberryGraphQLError | PermissionError | GraphQLError):
         return False
     log.error("unexpected error in resolver", exc_info=original)
     return True
