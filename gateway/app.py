@@ -24,8 +24,9 @@ from gateway.responses import JSONResponse, ORJSONResponse
 
 log = logging.getLogger("tally")
 
-ErrorRenderer = Callable[[Request, int, str, str], Response]
-"""(request, status, code, message) -> the response in one caller dialect."""
+ErrorRenderer = Callable[[Request, int, str, str, dict | None], Response]
+"""(request, status, code, message, details) -> the response in one caller dialect.
+`details` carries structured extras (e.g. per-field validation errors) or None."""
 
 _ERROR_DIALECTS: list[tuple[str, ErrorRenderer]] = []
 
@@ -36,26 +37,36 @@ def register_error_dialect(path_prefix: str, render: ErrorRenderer) -> None:
     _ERROR_DIALECTS.sort(key=lambda item: len(item[0]), reverse=True)
 
 
-def _render_tally(request: Request, status: int, code: str, message: str) -> Response:
-    return ORJSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def _render_tally(
+    request: Request, status: int, code: str, message: str, details: dict | None
+) -> Response:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        error.update(details)
+    return ORJSONResponse({"error": error}, status_code=status)
 
 
-def _render_graphql(request: Request, status: int, code: str, message: str) -> Response:
-    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code.upper()}}]}
+def _render_graphql(
+    request: Request, status: int, code: str, message: str, details: dict | None
+) -> Response:
+    extensions = {"code": code.upper(), **(details or {})}
+    body = {"data": None, "errors": [{"message": message, "extensions": extensions}]}
     return ORJSONResponse(body, status_code=status)
 
 
 register_error_dialect("/graphql", _render_graphql)
 
 
-def render_error(request: Request, status: int, code: str, message: str) -> Response:
+def render_error(
+    request: Request, status: int, code: str, message: str, details: dict | None = None
+) -> Response:
     path = request.url.path
     for prefix, render in _ERROR_DIALECTS:
         if path.startswith(prefix):
-            response = render(request, status, code, message)
+            response = render(request, status, code, message, details)
             break
     else:
-        response = _render_tally(request, status, code, message)
+        response = _render_tally(request, status, code, message, details)
     if status == 503:
         response.headers["Retry-After"] = "5"
     return response
@@ -169,10 +180,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 def _routers() -> list[Any]:
     """Every REST router (ingestion, legacy APIs). Imported lazily to keep startup cheap."""
-    routers: list[Any] = []
-    from gateway.ingest.endpoints import router as ingest_router
+    import importlib
 
-    routers.append(ingest_router)
+    from gateway.ingest.endpoints import router as ingest_router
+    from gateway.rest.apis import ROUTER_MODULES
+
+    routers: list[Any] = [ingest_router]
+    for module in ROUTER_MODULES:
+        try:
+            routers.append(importlib.import_module(module).router)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
     return routers
 
 
@@ -208,7 +227,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TallyError)
     async def tally_error(request: Request, exc: TallyError) -> Response:
-        return render_error(request, exc.status, exc.code, exc.message)
+        return render_error(request, exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

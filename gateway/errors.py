@@ -17,6 +17,11 @@ class TallyError(Exception):
         self.field = field
 
     @property
+    def details(self) -> dict | None:
+        """Structured extras for REST error bodies (e.g. per-field errors)."""
+        return None
+
+    @property
     def extensions(self) -> dict[str, str]:
         """graphql-core copies this onto the GraphQL error (`extensions.code`)."""
         return {"code": self.code.upper()}

@@ -60,6 +60,10 @@ class ValidationFailed(InvalidInput):
         self.errors = errors
 
     @property
+    def details(self) -> dict[str, Any]:
+        return {"errors": self.errors}
+
+    @property
     def extensions(self) -> dict[str, Any]:
         return {"code": "VALIDATION_FAILED", "errors": self.errors}
 

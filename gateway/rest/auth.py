@@ -1,0 +1,69 @@
+"""Per-API credentials: which `Authorization` schemes an API accepts, and the request
+dependency that resolves the caller (401 in the API's own dialect otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.app import SessionDep
+from gateway.auth import AuthError, Principal, authenticate, parse_authorization
+from gateway.context import Context
+from gateway.errors import Unauthenticated
+
+SCHEMES_BY_API = {
+    "aisquare": ("bearer", "api-token"),  # any valid token
+    "amp": ("bearer",),
+    "agent_platform": ("bearer", "api-token"),
+    "iblai": ("api-token",),
+    "athena": ("bearer",),
+}
+
+_SCHEME_NAMES = {"bearer": "Bearer", "api-token": "Api-Token"}
+
+
+def principal_for(api: str) -> Callable:
+    """A dependency returning the caller's Principal, accepting only `api`'s schemes."""
+    allowed = SCHEMES_BY_API[api]
+    expected = " or ".join(f"'Authorization: {_SCHEME_NAMES[s]} <token>'" for s in allowed)
+
+    async def dependency(request: Request, session: SessionDep) -> Principal:
+        header = request.headers.get("authorization")
+        try:
+            scheme, token = parse_authorization(header)
+        except AuthError as exc:
+            raise Unauthenticated(f"{exc} Send {expected}.") from exc
+        if scheme not in allowed:
+            raise Unauthenticated(f"This API takes {expected}.")
+        try:
+            return await authenticate(session, token)
+        except AuthError as exc:
+            raise Unauthenticated(str(exc)) from exc
+
+    return dependency
+
+
+def context_for(api: str) -> Callable:
+    """A dependency giving a `Context` (session + principal) for running operations."""
+    principal_dep = principal_for(api)
+
+    async def dependency(
+        request: Request,
+        session: SessionDep,
+        principal: Annotated[Principal, Depends(principal_dep)],
+    ) -> Context:
+        return Context(
+            session=session,
+            principal=principal,
+            settings=request.app.state.settings,
+            request_id=request.state.request_id,
+            request=request,
+        )
+
+    return dependency
+
+
+__all__ = ["AsyncSession", "context_for", "principal_for"]

@@ -1,0 +1,63 @@
+"""Run a persisted operation for a REST request and map GraphQL errors to HTTP.
+
+The shim never builds queries: it names a persisted operation, passes variables, and
+gets `data` back or an `OperationFailed` whose status comes from the first error's
+`extensions.code` (UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404, INVALID_INPUT /
+BAD_USER_INPUT 400, VALIDATION_FAILED 422). Anything unexpected stays a masked 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.context import Context
+from gateway.errors import TallyError
+from gateway.rest.persisted import get_operation
+
+STATUS_BY_CODE = {
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "INVALID_INPUT": 400,
+    "BAD_USER_INPUT": 400,
+    "GRAPHQL_VALIDATION_FAILED": 400,
+    "VALIDATION_FAILED": 422,
+    "PAYLOAD_TOO_LARGE": 413,
+}
+
+
+class OperationFailed(TallyError):
+    """A persisted operation answered with an error meant for the caller."""
+
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
+        super().__init__(message, code=code.lower())
+        self.status = status
+        self._details = details
+
+    @property
+    def details(self) -> dict | None:
+        return self._details
+
+
+async def run_operation(ctx: Context, name: str, variables: dict[str, Any] | None = None) -> dict:
+    """Execute persisted operation `name` as `ctx.principal`; return its `data`."""
+    from resolvers.schema import schema
+
+    op = get_operation(name)
+    result = await schema.execute(
+        op.document,
+        variable_values=variables or {},
+        context_value=ctx,
+        operation_name=op.operation_name,
+    )
+    if result.errors:
+        err = result.errors[0]
+        ext = dict(err.extensions or {})
+        code = str(ext.pop("code", "") or "")
+        if not code and err.original_error is None:
+            code = "BAD_USER_INPUT"  # variable coercion / validation: the caller's input
+        status = STATUS_BY_CODE.get(code)
+        if status is None:
+            raise RuntimeError(f"persisted operation {name} failed: {err.message}")
+        raise OperationFailed(status, code, err.message, ext or None)
+    return result.data or {}
