@@ -134,3 +134,25 @@ async def authenticate(session: AsyncSession, token: str) -> Principal:
         roles=frozenset(roles),
         token_id=token_id,
     )
+
+
+async def load_principal(session: AsyncSession, org_id: int, user_id: int) -> Principal | None:
+    """The principal of user `user_id` of org `org_id` without a token (background jobs
+    run as the user who requested them); None when the user no longer exists."""
+    row = (
+        await session.execute(
+            select(User.username, Org.key)
+            .join(Org, Org.id == User.org_id)
+            .where(User.org_id == org_id, User.id == user_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    roles = (
+        await session.scalars(
+            select(UserRole.role).where(UserRole.org_id == org_id, UserRole.user_id == user_id)
+        )
+    ).all()
+    return Principal(
+        org_id=org_id, org_key=row[1], user_id=user_id, username=row[0], roles=frozenset(roles)
+    )
