@@ -4,10 +4,8 @@ dependency that resolves the caller (401 in the API's own dialect otherwise)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.app import SessionDep
 from gateway.auth import AuthError, Principal, authenticate, parse_authorization
@@ -53,7 +51,10 @@ def context_for(api: str) -> Callable:
     async def dependency(
         request: Request,
         session: SessionDep,
-        principal: Annotated[Principal, Depends(principal_dep)],
+        # A default, not `Annotated[..., Depends(principal_dep)]`: with postponed
+        # annotations FastAPI cannot resolve the closure's `principal_dep` in a string
+        # annotation and would take `principal` for a query parameter.
+        principal: Principal = Depends(principal_dep),
     ) -> Context:
         return Context(
             session=session,
@@ -66,4 +67,4 @@ def context_for(api: str) -> Callable:
     return dependency
 
 
-__all__ = ["AsyncSession", "context_for", "principal_for"]
+__all__ = ["context_for", "principal_for"]

@@ -26,6 +26,11 @@ STATUS_BY_CODE = {
 }
 
 
+MASKED_MESSAGE = "Internal error."
+"""What `MaskErrors` (resolvers/schema.py) leaves of an unexpected resolver exception: a
+server fault (500), never the caller's input."""
+
+
 class OperationFailed(TallyError):
     """A persisted operation answered with an error meant for the caller."""
 
@@ -54,7 +59,7 @@ async def run_operation(ctx: Context, name: str, variables: dict[str, Any] | Non
         err = result.errors[0]
         ext = dict(err.extensions or {})
         code = str(ext.pop("code", "") or "")
-        if not code and err.original_error is None:
+        if not code and err.original_error is None and err.message != MASKED_MESSAGE:
             code = "BAD_USER_INPUT"  # variable coercion / validation: the caller's input
         status = STATUS_BY_CODE.get(code)
         if status is None:
