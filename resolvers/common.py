@@ -35,6 +35,7 @@ from gateway.metrics import (
 from gateway.metrics.engine import Change
 from resolvers.connections import Edge, PageInfo, page_args
 from resolvers.connections import encode_cursor as _cursor
+from resolvers.permissions import IsAuthenticated
 
 PeriodPreset = strawberry.enum(Preset, name="PeriodPreset", description="A rolling period.")
 GranularityEnum = strawberry.enum(
@@ -205,7 +206,10 @@ class MetricInfo:
 
 @strawberry.type
 class CatalogQuery:
-    @strawberry.field(description="Every metric Tally computes: unit, aggregation, summable.")
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Every metric Tally computes: unit, aggregation, summable.",
+    )
     def metrics_catalog(self, subject_type: str | None = None) -> list[MetricInfo]:
         return [
             MetricInfo(

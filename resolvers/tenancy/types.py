@@ -61,7 +61,8 @@ async def _fetch_users(ctx, ids):
 
 async def _fetch_orgs(ctx, ids):
     rows = await ctx.loader(OrgByIdLoader).load_many(list(ids))
-    return [Org.from_row(r) if r else None for r in rows]
+    # the loader is not org-scoped: only the caller's own org is visible
+    return [Org.from_row(r) if r and r.id == ctx.principal.org_id else None for r in rows]
 
 
 register_node("User", _fetch_users)
