@@ -1,0 +1,95 @@
+"""`workspace_leaderboard`: the example workspace's agent leaderboard over 30 days (top
+10 by executions, ties by agent id), as `workspace_owner`.
+
+Floor: one statement — the workspace's agents joined to their hourly rollups (executions,
+durations, shares, copies) and to `rollup_daily_actor` (distinct users), ranked in SQL."""
+
+from __future__ import annotations
+
+from bench.cases import Case
+from bench.env import BenchEnv
+
+WORKSPACE = "8360bf61-4604-4f22-99dc-2afa910fd8c7"
+LIMIT = 10
+
+QUERY = """
+query Leaderboard($uuid: String!, $period: PeriodInput!, $limit: Int!) {
+  workspace(uuid: $uuid) {
+    agentLeaderboard(dateRange: $period, orderBy: EXECUTIONS, limit: $limit) {
+      entries {
+        rank agentKey name status executions avgDurationMs totalDurationMs
+        shares copies uniqueUsers
+      }
+    }
+  }
+}
+"""
+
+FLOOR_SQL = """
+WITH a AS (
+    SELECT a.id, a.key, a.name, a.status FROM agents a
+    JOIN workspaces w ON w.org_id = a.org_id AND w.id = a.workspace_id
+    WHERE a.org_id = $1 AND w.uuid::text = $2
+), h AS (
+    SELECT subject_id,
+           sum(n) FILTER (WHERE type = 'execution') AS executions,
+           sum(total) FILTER (WHERE type = 'execution') AS duration,
+           sum(n) FILTER (WHERE type = 'share') AS shares,
+           sum(n) FILTER (WHERE type = 'copied') AS copies
+    FROM rollup_hourly
+    WHERE org_id = $1 AND subject_type = 'agent' AND subject_id IN (SELECT id FROM a)
+      AND type IN ('execution', 'share', 'copied') AND bucket >= $3 AND bucket < $4
+    GROUP BY 1
+), u AS (
+    SELECT subject_id, count(DISTINCT actor_id) AS users
+    FROM rollup_daily_actor
+    WHERE org_id = $1 AND subject_type = 'agent' AND subject_id IN (SELECT id FROM a)
+      AND type = 'execution' AND day >= $5 AND day <= $6
+    GROUP BY 1
+)
+SELECT a.key, a.name, a.status, coalesce(h.executions, 0) AS executions,
+       h.duration / nullif(h.executions, 0) AS avg_ms, coalesce(h.duration, 0) AS total_ms,
+       coalesce(h.shares, 0) AS shares, coalesce(h.copies, 0) AS copies,
+       coalesce(u.users, 0) AS users
+FROM a LEFT JOIN h ON h.subject_id = a.id LEFT JOIN u ON u.subject_id = a.id
+ORDER BY 4 DESC, a.id
+LIMIT $7
+"""
+
+FIELDS = [
+    "agentKey",
+    "name",
+    "status",
+    "executions",
+    "avgDurationMs",
+    "totalDurationMs",
+    "shares",
+    "copies",
+    "uniqueUsers",
+]
+
+
+def variables(env: BenchEnv) -> dict:
+    return {"uuid": WORKSPACE, "period": env.period(), "limit": LIMIT}
+
+
+def extract(data: dict) -> list:
+    entries = data["workspace"]["agentLeaderboard"]["entries"]
+    return [[e["rank"], *(e[f] for f in FIELDS)] for e in entries]
+
+
+async def floor(env: BenchEnv) -> list:
+    rows = await env.floor.fetch(
+        FLOOR_SQL, env.org_id, WORKSPACE, env.t0, env.t1, env.start, env.end, LIMIT
+    )
+    return [[i + 1, *r.values()] for i, r in enumerate(rows)]
+
+
+CASE = Case(
+    name="workspace_leaderboard",
+    principal="workspace_owner",
+    query=QUERY,
+    variables=variables,
+    extract=extract,
+    floor=floor,
+)
