@@ -81,10 +81,18 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with db.session() as session:
         try:
             yield session
+            await drain_statements(session)
             await session.commit()
         except BaseException:
+            await drain_statements(session)
             await session.rollback()
             raise
+
+
+async def drain_statements(session: AsyncSession) -> None:
+    """Let statements of cancelled GraphQL fields finish before the session moves on."""
+    for request_session in session.info.get("request_sessions", ()):
+        await request_session.drain()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
@@ -139,9 +147,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         owned = app.state.db is None
         if owned:
             app.state.db = await open_database(settings)
+        worker = None
+        if app.state.run_worker if app.state.run_worker is not None else owned:
+            from gateway.jobs.worker import start_background
+
+            worker = start_background(app.state.db, settings)
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             if owned:
                 await app.state.db.dispose()
 
@@ -155,6 +170,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.run_worker = None  # the job worker: None = only when the app owns the db
     app.state.graphiql_headers = None  # set by `tally serve` when demo tokens exist
 
     @app.middleware("http")

@@ -8,6 +8,8 @@
     tally ingest FILE [--org KEY]
     tally rollups rebuild [--org KEY]
     tally export-schema [--output PATH] [--check]
+    tally worker [--once]
+    tally operations list
 
 A failure prints one line to stderr (no traceback) and exits non-zero: 2 for bad usage
 or input, 1 for anything else.
@@ -180,6 +182,32 @@ def cmd_export_schema(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_operations(args, settings: Settings) -> int:
+    """The REST shim's persisted-operation allow-list: name, api, the routes running it."""
+    from gateway.rest.catalog import operation_catalog
+
+    for entry in operation_catalog():
+        print(f"{entry.name}\t{entry.api}\t{', '.join(entry.routes) or '-'}")
+    return 0
+
+
+def cmd_worker(args, settings: Settings) -> int:
+    """Run the durable job worker (exports, data reports) until interrupted."""
+    from gateway.jobs.worker import Worker
+
+    async def go(db):
+        worker = Worker(db, settings)
+        if args.once:
+            return int(await worker.run_once())
+        await worker.run()
+        return 0
+
+    n = asyncio.run(_with_db(settings, go))
+    if args.once:
+        print("ran 1 job" if n else "no job to run")
+    return 0
+
+
 def cmd_serve(args, settings: Settings) -> int:
     from gateway.serve import serve
 
@@ -244,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
     e.add_argument("--check", action="store_true", help="fail if the file is stale")
     e.set_defaults(fn=cmd_export_schema)
+
+    w = sub.add_parser("worker", help="run the background job worker")
+    w.add_argument("--once", action="store_true", help="run at most one job, then exit")
+    w.set_defaults(fn=cmd_worker)
+
+    o = sub.add_parser("operations", help="list the REST shim's persisted operations")
+    o.add_argument("action", choices=["list"])
+    o.set_defaults(fn=cmd_operations)
     return p
 
 

@@ -26,10 +26,20 @@ class RequestSession:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._lock = asyncio.Lock()
+        self._pending: set[asyncio.Future] = set()
         self.statements = 0
+        session.info.setdefault("request_sessions", []).append(self)
+
+    async def drain(self) -> None:
+        """Wait for statements still running for cancelled fields (called before the
+        session is committed or closed)."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
 
     async def execute(self, statement: Any, params: Any = None):
         task = asyncio.ensure_future(self._execute(statement, params))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:

@@ -51,8 +51,12 @@ def banner(settings: Settings, host: str, port: int, principals: list[dict]) -> 
     if principals:
         lines.append("")
         lines.append("Demo principals (Authorization: Bearer <token> or Api-Token <token>):")
+        widths = [max(len(p[k]) for p in principals) for k in ("name", "role", "username")]
         for p in principals:
-            lines.append(f"  {p['name']:<18} {p['role']:<22} {p['username']:<16} {p['token']}")
+            lines.append(
+                f"  {p['name']:<{widths[0]}}  {p['role']:<{widths[1]}}  "
+                f"{p['username']:<{widths[2]}}  {p['token']}"
+            )
         admin = next((p for p in principals if p["name"] == "org_admin"), principals[0])
         lines += [
             "",

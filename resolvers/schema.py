@@ -15,6 +15,8 @@ from gateway.config import Settings
 from gateway.errors import TallyError
 from resolvers.agents.queries import AgentsQuery
 from resolvers.common import CatalogQuery
+from resolvers.jobs.mutations import JobsMutation
+from resolvers.jobs.queries import JobsQuery
 from resolvers.learners.queries import LearnersQuery
 from resolvers.limits import make_limits_rule
 from resolvers.missions.queries import MissionQuery
@@ -35,7 +37,9 @@ QUERY_TYPES: tuple[type, ...] = (
     WorkspacesQuery,
     MissionQuery,
     LearnersQuery,
+    JobsQuery,
 )
+MUTATION_TYPES: tuple[type, ...] = (JobsMutation,)
 EXTRA_TYPES: list[type] = [Org, User]
 
 
@@ -59,6 +63,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     Query = merge_types("Query", QUERY_TYPES)
     return strawberry.Schema(
         query=Query,
+        mutation=merge_types("Mutation", MUTATION_TYPES),
         types=EXTRA_TYPES,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),

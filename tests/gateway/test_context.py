@@ -28,3 +28,13 @@ async def test_concurrent_statements_are_serialized(session):
     results = await asyncio.gather(*(ctx.db.scalar(text(f"SELECT {i}")) for i in range(10)))
     assert results == list(range(10))
     assert ctx.db.statements == 10
+
+
+async def test_drain_waits_for_statements_of_cancelled_fields(session):
+    ctx = Context(session=session, principal=None, settings=Settings())
+    slow = asyncio.ensure_future(ctx.db.execute(text("SELECT pg_sleep(0.3), 1")))
+    await asyncio.sleep(0.05)
+    slow.cancel()
+    await ctx.db.drain()  # what the request session does before commit / close
+    assert not ctx.db._pending
+    assert (await session.execute(text("SELECT 1"))).scalar() == 1
