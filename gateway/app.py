@@ -201,14 +201,7 @@ def _routers() -> list[Any]:
     from gateway.ingest.endpoints import router as ingest_router
     from gateway.rest.apis import ROUTER_MODULES
 
-    routers: list[Any] = [ingest_router]
-    for module in ROUTER_MODULES:
-        try:
-            routers.append(importlib.import_module(module).router)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-    return routers
+    return [ingest_router, *(importlib.import_module(m).router for m in ROUTER_MODULES)]
 
 
 def _install_health(app: FastAPI) -> None:
