@@ -164,3 +164,10 @@ async def open_database(settings, *, pool_size: int = 10) -> Database:
     return Database(
         make_engine(url, statement_timeout_ms=settings.statement_timeout_ms, pool_size=pool_size)
     )
+
+
+async def asyncpg_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under a SQLAlchemy session, in the session's transaction."""
+    sa_conn = await session.connection()
+    raw = await sa_conn.get_raw_connection()
+    return raw.driver_connection

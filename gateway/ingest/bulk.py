@@ -24,6 +24,7 @@ import orjson
 from gateway.db import Database
 from gateway.errors import InvalidInput
 from gateway.ingest.resolve import resolve_org_keys
+from gateway.ingest.rollups import analyze_database
 from gateway.ingest.validate import EventError, EventValidator
 from gateway.ingest.writer import asyncpg_connection, write_events
 from gateway.progress import Progress
@@ -121,4 +122,6 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
                 await session.commit()
                 report.new += new
                 report.duplicates += len(result.rows) - new
+    if report.new:
+        await analyze_database(db)
     return report

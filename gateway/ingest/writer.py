@@ -1,6 +1,6 @@
 """The one way events enter Tally: COPY into a session-local staging table, then a single
 statement that inserts the new events (idempotent on `(org_id, event_id)`) and adds
-exactly those rows to both rollups.
+exactly those rows to every rollup level.
 
 Because the rollups are updated from the rows the insert *returned*, a duplicate adds
 nothing and a late event lands in its own (old) bucket: rollups always equal an
@@ -9,12 +9,15 @@ aggregate of the raw events, with no separate "live tail" to reconcile.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.db import asyncpg_connection
+from gateway.ingest.rollups import LEVELS
 
 
 class EventRow(NamedTuple):
@@ -39,8 +42,13 @@ CREATE TEMP TABLE IF NOT EXISTS events_staging (
 )
 """
 
-_MERGE = """
-WITH new AS (
+
+@functools.cache
+def _merge_sql() -> str:
+    """Insert the staged events that are new, then add exactly those rows to every rollup
+    level (`gateway.ingest.rollups.LEVELS`), all in one statement."""
+    ctes = [
+        """new AS (
     INSERT INTO events (org_id, event_id, type, subject_type, subject_id, ts, actor_id,
                         value, dims, attrs)
     SELECT DISTINCT ON (org_id, event_id)
@@ -49,27 +57,15 @@ WITH new AS (
     ORDER BY org_id, event_id
     ON CONFLICT (org_id, event_id) DO NOTHING
     RETURNING org_id, type, subject_type, subject_id, ts, actor_id, value, dims
-), hourly AS (
-    INSERT INTO rollup_hourly AS r (org_id, type, subject_type, subject_id, bucket, dims, n, total)
-    SELECT org_id, type, subject_type, subject_id, date_trunc('hour', ts, 'UTC'), dims,
-           count(*), sum(value)
-    FROM new
-    GROUP BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (org_id, type, subject_type, subject_id, bucket, dims)
-    DO UPDATE SET n = r.n + EXCLUDED.n, total = r.total + EXCLUDED.total
-), daily AS (
-    INSERT INTO rollup_daily_actor AS r (org_id, type, subject_type, subject_id, day,
-                                         actor_id, n, total)
-    SELECT org_id, type, subject_type, subject_id, (ts AT TIME ZONE 'UTC')::date, actor_id,
-           count(*), sum(value)
-    FROM new
-    WHERE actor_id IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (org_id, type, subject_type, subject_id, day, actor_id)
-    DO UPDATE SET n = r.n + EXCLUDED.n, total = r.total + EXCLUDED.total
-)
-SELECT count(*) FROM new
-"""
+)"""
+    ]
+    for i, level in enumerate(LEVELS):
+        ctes.append(
+            f"l{i} AS (INSERT INTO {level.table} AS r ({level.columns}, n, total) "
+            f"{level.select_from('new')} ON CONFLICT ({level.columns}) "
+            "DO UPDATE SET n = r.n + EXCLUDED.n, total = r.total + EXCLUDED.total)"
+        )
+    return "WITH " + ",\n".join(ctes) + "\nSELECT count(*) FROM new"
 
 
 async def write_events(conn: asyncpg.Connection, rows: Iterable[Sequence]) -> int:
@@ -82,13 +78,9 @@ async def write_events(conn: asyncpg.Connection, rows: Iterable[Sequence]) -> in
         await conn.execute(_STAGING)
         await conn.execute("TRUNCATE events_staging")
         await conn.copy_records_to_table("events_staging", records=rows, columns=COLUMNS)
-        new = await conn.fetchval(_MERGE)
+        new = await conn.fetchval(_merge_sql())
         await conn.execute("TRUNCATE events_staging")
     return int(new)
 
 
-async def asyncpg_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under a SQLAlchemy session, in the session's transaction."""
-    sa_conn = await session.connection()
-    raw = await sa_conn.get_raw_connection()
-    return raw.driver_connection
+__all__ = ["COLUMNS", "EventRow", "asyncpg_connection", "write_events"]

@@ -3,7 +3,14 @@
 
 from gateway.models.agents import Agent, Booking, Deployment, Fan, Skill
 from gateway.models.base import Base
-from gateway.models.events import Event, RollupDailyActor, RollupHourly
+from gateway.models.events import (
+    Event,
+    RollupDaily,
+    RollupDailyActor,
+    RollupDailyOrg,
+    RollupHourly,
+    RollupHourlyOrg,
+)
 from gateway.models.jobs import Job
 from gateway.models.learners import (
     AuditLogEntry,
@@ -53,8 +60,11 @@ __all__ = [
     "ProgramCourse",
     "Publication",
     "PublicationCoCreator",
+    "RollupDaily",
     "RollupDailyActor",
+    "RollupDailyOrg",
     "RollupHourly",
+    "RollupHourlyOrg",
     "Share",
     "Skill",
     "Thread",

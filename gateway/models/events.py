@@ -5,13 +5,22 @@ ingestion idempotent. `dims` are the low-cardinality dimensions that rollups kee
 (declared per event type in `gateway.vocabulary`); `attrs` is free metadata that is
 stored but never grouped by.
 
-Rollups are maintained in the same transaction that inserts new events (only rows the
+Rollups are maintained in the same statement that inserts new events (only rows the
 insert actually created are added), so they are exact under duplicates and late events
-and there is no "live tail" to merge:
+and there is no "live tail" to merge. Dashboards read the coarsest level that fits the
+question (whole UTC days first, then whole hours, raw events only for partial hours):
 
-* `rollup_hourly`     (org, type, subject, UTC hour, dims) -> n, total
+* `rollup_daily`       (org, subject type, type, subject, UTC day, dims) -> n, total
+* `rollup_daily_org`   (org, subject type, type, UTC day, dims) -> n, total  — org-wide
+  charts that need no per-subject rows
+* `rollup_hourly`      (org, type, subject, UTC hour, dims) -> n, total  — partial-day
+  edges, hour-of-day questions, timezones whose days cut through UTC days
+* `rollup_hourly_org`  (org, subject type, type, UTC hour, dims) -> n, total
 * `rollup_daily_actor` (org, type, subject, UTC day, actor) -> n, total  — per-user
-  breakdowns, leaderboards and distinct active users.
+  breakdowns, leaderboards and exact distinct active users.
+
+The primary keys of the n/total rollups INCLUDE (n, total) (see migration 0002: SQLAlchemy
+cannot declare INCLUDE on a primary key), so reads are index-only scans.
 """
 
 from __future__ import annotations
@@ -71,4 +80,45 @@ class RollupDailyActor(Base):
     total: Mapped[float] = mapped_column(Double)
 
 
-__all__ = ["Event", "RollupDailyActor", "RollupHourly"]
+class RollupDaily(Base):
+    __tablename__ = "rollup_daily"
+    org_id: Mapped[int] = org_id_pk()
+    subject_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dims: Mapped[dict] = mapped_column(JSONB, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[float] = mapped_column(Double)
+
+
+class RollupDailyOrg(Base):
+    __tablename__ = "rollup_daily_org"
+    org_id: Mapped[int] = org_id_pk()
+    subject_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dims: Mapped[dict] = mapped_column(JSONB, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[float] = mapped_column(Double)
+
+
+class RollupHourlyOrg(Base):
+    __tablename__ = "rollup_hourly_org"
+    org_id: Mapped[int] = org_id_pk()
+    subject_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    bucket: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    dims: Mapped[dict] = mapped_column(JSONB, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[float] = mapped_column(Double)
+
+
+__all__ = [
+    "Event",
+    "RollupDaily",
+    "RollupDailyActor",
+    "RollupDailyOrg",
+    "RollupHourly",
+    "RollupHourlyOrg",
+]
