@@ -284,15 +284,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import logging
+    from gateway.config import SettingsError
 
     try:
-        settings = Settings.from_env()
-        level = os.environ.get("TALLY_LOG_LEVEL", "WARNING")
-        logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s")
-        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
         args = build_parser().parse_args(argv)
+        settings = Settings.from_env()
+        settings.apply_logging(default_level="INFO" if args.command == "serve" else "WARNING")
         return args.fn(args, settings)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

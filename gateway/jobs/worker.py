@@ -375,7 +375,7 @@ class BackgroundWorker:
 
 
 def start_background(db: Database, settings: Settings) -> BackgroundWorker | None:
-    if os.environ.get("TALLY_INPROCESS_WORKER", "1").lower() in ("0", "false", "no", "off"):
+    if not settings.inprocess_worker:
         return None
     return BackgroundWorker(Worker(db, settings))
 

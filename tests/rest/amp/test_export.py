@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -95,7 +94,7 @@ async def test_large_or_emailed_exports_are_processing(world, client, app, setti
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "not_ready"
 
-    app.state.settings = replace(settings, smtp_url="smtp://mail.invalid:2525")
+    app.state.settings = settings.model_copy(update={"smtp_url": "smtp://mail.invalid:2525"})
     r = await client.post(
         PATH, headers=world.headers, json={"format": "json", "email_to": "user@example.com"}
     )
