@@ -123,16 +123,24 @@ class BenchEnv:
         return body["data"], len(r.content)
 
 
-async def resolve_url(settings: Settings) -> str:
-    """The bench database URL (created if missing): DATABASE_URL as given, else the
-    embedded server's `tally_bench`."""
+def bench_database(scale: str) -> str:
+    """The bench database of a scale: `tally_bench` (large), `tally_bench_<scale>`."""
+    return BENCH_DB if scale == "large" else f"{BENCH_DB}_{scale}"
+
+
+async def resolve_url(settings: Settings, scale: str = "large", named: bool = False) -> str:
+    """The bench database URL (created if missing): DATABASE_URL as given (or, when
+    `named`, the scale's bench database on its server), else the scale's bench database
+    on the embedded server."""
     if settings.database_url:
         url = settings.database_url
+        if named:
+            url = with_database(url, bench_database(scale))
         await ensure_database(with_database(url, "postgres"), database_name(url))
         return to_sqlalchemy_url(url)
     server = start_embedded(settings.data_dir)
-    await ensure_database(server, BENCH_DB)
-    return to_sqlalchemy_url(with_database(server, BENCH_DB))
+    await ensure_database(server, bench_database(scale))
+    return to_sqlalchemy_url(with_database(server, bench_database(scale)))
 
 
 async def prepare(url: str, scale: str, seed: int, log=print) -> None:

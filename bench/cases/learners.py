@@ -4,13 +4,19 @@ conversations and active users against the previous 30 days, sessions per day, t
 
 Floor: two statements — one pass over the mentors' hourly rollups of both periods with
 GROUPING SETS (per topic, per day, per weekday × hour), and the distinct senders of each
-period from `rollup_daily_actor`."""
+period from `rollup_daily_actor`.
+
+PostGraphile: `groupedAggregates` over the mentors' hourly rollups of both periods (per
+type and dims, per type and day, per type and hour; the client folds dims into topics
+and hours into the weekday × hour heatmap) and the distinct actors of each period from
+`rollup_daily_actor`. Every number is compared."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
-from bench.cases import Case
+from bench.cases import Case, PeerQuery
 from bench.env import BenchEnv
 from gateway.metrics.engine import change
 
@@ -116,6 +122,99 @@ async def floor(env: BenchEnv) -> dict:
     }
 
 
+PEER_QUERY = """
+query LearnerOverview($org: BigInt!, $ids: [BigInt!]!, $p0: Datetime!, $t0: Datetime!,
+                      $t1: Datetime!, $d0: Date!, $d1: Date!, $d2: Date!) {
+  current: allRollupHourlies(filter: {
+    orgId: {equalTo: $org}, type: {in: ["message", "session"]}, subjectType: {equalTo: "agent"},
+    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+  }) {
+    byDims: groupedAggregates(groupBy: [TYPE, DIMS]) { keys sum { n } }
+    byDay: groupedAggregates(groupBy: [TYPE, BUCKET_TRUNCATED_TO_DAY]) { keys sum { n } }
+    byHour: groupedAggregates(groupBy: [TYPE, BUCKET_TRUNCATED_TO_HOUR]) { keys sum { n } }
+  }
+  previous: allRollupHourlies(filter: {
+    orgId: {equalTo: $org}, type: {in: ["message", "session"]}, subjectType: {equalTo: "agent"},
+    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $p0, lessThan: $t0}
+  }) { byDims: groupedAggregates(groupBy: [TYPE, DIMS]) { keys sum { n } } }
+  usersCurrent: allRollupDailyActors(filter: {
+    orgId: {equalTo: $org}, type: {equalTo: "message"}, subjectType: {equalTo: "agent"},
+    subjectId: {in: $ids}, day: {greaterThanOrEqualTo: $d1, lessThanOrEqualTo: $d2}
+  }) { aggregates { distinctCount { actorId } } }
+  usersPrevious: allRollupDailyActors(filter: {
+    orgId: {equalTo: $org}, type: {equalTo: "message"}, subjectType: {equalTo: "agent"},
+    subjectId: {in: $ids}, day: {greaterThanOrEqualTo: $d0, lessThan: $d1}
+  }) { aggregates { distinctCount { actorId } } }
+}
+"""
+
+
+async def peer_variables(env: BenchEnv) -> dict:
+    ids = await env.floor.conn.fetch(
+        "SELECT id FROM agents WHERE org_id = $1 AND kind = 'mentor'", env.org_id
+    )
+    days = len(env.day_starts())
+    return {
+        "org": str(env.org_id),
+        "ids": [str(r[0]) for r in ids],
+        "p0": (env.t0 - timedelta(days=days)).isoformat(),
+        "t0": env.t0.isoformat(),
+        "t1": env.t1.isoformat(),
+        "d0": (env.start - timedelta(days=days)).isoformat(),
+        "d1": env.start.isoformat(),
+        "d2": env.end.isoformat(),
+    }
+
+
+def _by_topic(groups: list[dict]) -> dict[tuple[str, str | None], int]:
+    out: dict[tuple[str, str | None], int] = {}
+    for g in groups:
+        type_, dims = g["keys"]
+        key = (type_, json.loads(dims).get("topic"))
+        out[key] = out.get(key, 0) + int(g["sum"]["n"])
+    return out
+
+
+def peer_extract(data: dict, env: BenchEnv) -> dict:
+    cur, prev = _by_topic(data["current"]["byDims"]), _by_topic(data["previous"]["byDims"])
+
+    def total(groups, type_):
+        return sum(n for (t, _), n in groups.items() if t == type_)
+
+    def topics(groups):
+        return sum(1 for (t, topic), _ in groups.items() if t == "message" and topic)
+
+    per_topic: dict[str | None, list[int]] = {}
+    for (type_, topic), n in cur.items():
+        per_topic.setdefault(topic, [0, 0])[type_ == "session"] += n
+    ranked = sorted(per_topic.items(), key=lambda kv: (-kv[1][0], kv[0] is None, kv[0] or ""))
+    day_index = {d: i for i, d in enumerate(env.day_starts())}
+    sessions = [0] * len(day_index)
+    for g in data["current"]["byDay"]:
+        type_, day = g["keys"]
+        if type_ == "session":
+            sessions[day_index[datetime.fromisoformat(day)]] += int(g["sum"]["n"])
+    matrix = [[0] * 24 for _ in range(7)]
+    for g in data["current"]["byHour"]:
+        type_, hour = g["keys"]
+        if type_ == "message":
+            h = datetime.fromisoformat(hour)
+            matrix[h.isoweekday() - 1][h.hour] += int(g["sum"]["n"])
+    users = [
+        int(data[k]["aggregates"]["distinctCount"]["actorId"] or 0)
+        for k in ("usersCurrent", "usersPrevious")
+    ]
+    return {
+        "messages": _change(total(cur, "message"), total(prev, "message")),
+        "topics": _change(topics(cur), topics(prev)),
+        "conversations": _change(total(cur, "session"), total(prev, "session")),
+        "activeUsers": _change(*users),
+        "sessions": (env.day_starts(), sessions),
+        "topicDetails": [[t, m, s] for t, (m, s) in ranked[:TOPICS]],
+        "heatmap": (matrix, sum(map(sum, matrix))),
+    }
+
+
 CASE = Case(
     name="learner_overview",
     principal="org_admin",
@@ -123,4 +222,5 @@ CASE = Case(
     variables=variables,
     extract=extract,
     floor=floor,
+    peer=PeerQuery(PEER_QUERY, peer_variables, peer_extract),
 )

@@ -7,7 +7,15 @@ and per-day sums of the window in one GROUPING SETS pass over `rollup_hourly`; t
 atoms over the mission range and its recent half (hourly rollups for whole hours, raw
 events for the partial hours at the edges, as the engine does). The derived values
 (groups, best day/time, insights, projections) reuse the pure functions of
-`gateway.missions.service`, so the floor measures data access, not a re-derivation."""
+`gateway.missions.service`, so the floor measures data access, not a re-derivation.
+
+PostGraphile: the mission with its KPIs and content through the foreign keys, and two
+`groupedAggregates` over the content's hourly rollups of the window (per content and
+type, per day and type); the same pure functions derive groups, best day/time and
+insights from them. Compared: summary, content performance, insights and the daily
+series. Not compared: KPI progress and mission progress (they need the mission's own
+range to the minute, with raw events for the partial hours, which PostGraphile's
+aggregates cannot express without a custom function)."""
 
 from __future__ import annotations
 
@@ -16,7 +24,7 @@ from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from bench.cases import Case
+from bench.cases import Case, PeerQuery
 from bench.env import BenchEnv
 from gateway.metrics.catalog import CATALOG
 from gateway.missions import service
@@ -273,6 +281,119 @@ async def floor(env: BenchEnv) -> dict:
     }
 
 
+PEER_QUERY = """
+query MissionDashboard($org: BigInt!, $key: String!, $ids: [BigInt!]!, $t0: Datetime!,
+                       $t1: Datetime!) {
+  missionByOrgIdAndKey(orgId: $org, key: $key) {
+    id startDate endDate
+    missionKpisByOrgIdAndMissionIdList { metric target }
+    contentsByOrgIdAndMissionIdList { id type pillar platform status publishedAt }
+  }
+  rollups: allRollupHourlies(filter: {
+    orgId: {equalTo: $org}, type: {in: ["publish", "impression", "engagement", "click"]},
+    subjectType: {equalTo: "content"}, subjectId: {in: $ids},
+    bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+  }) {
+    perContent: groupedAggregates(groupBy: [SUBJECT_ID, TYPE]) { keys sum { n total } }
+    perDay: groupedAggregates(groupBy: [BUCKET_TRUNCATED_TO_DAY, TYPE]) {
+      keys sum { n total }
+    }
+  }
+}
+"""
+
+
+async def peer_variables(env: BenchEnv) -> dict:
+    ids = await env.floor.conn.fetch(
+        "SELECT c.id FROM content c JOIN missions m ON m.org_id = c.org_id"
+        " AND m.id = c.mission_id WHERE c.org_id = $1 AND m.key = $2",
+        env.org_id,
+        MISSION,
+    )
+    return {
+        "org": str(env.org_id),
+        "key": MISSION,
+        "ids": [str(r[0]) for r in ids],
+        "t0": env.t0.isoformat(),
+        "t1": env.t1.isoformat(),
+    }
+
+
+def _sums(keys_sum: dict) -> tuple[int, float]:
+    return int(keys_sum["n"]), keys_sum["total"]
+
+
+def peer_extract(data: dict, env: BenchEnv) -> dict:
+    m = data["missionByOrgIdAndKey"]
+    contents = {c["id"]: c for c in m["contentsByOrgIdAndMissionIdList"]}
+    per: dict[str, dict[str, tuple[int, float]]] = {}
+    for g in data["rollups"]["perContent"]:
+        cid, type_ = g["keys"]
+        per.setdefault(cid, {})[type_] = _sums(g["sum"])
+    stats = []
+    for cid, sums in per.items():
+        c = contents[cid]
+        published = c["publishedAt"] and datetime.fromisoformat(c["publishedAt"])
+        content = SimpleNamespace(
+            id=int(cid),
+            type=c["type"],
+            pillar=c["pillar"],
+            platform=c["platform"],
+            published_at=published,
+        )
+        stats.append(
+            ContentStat(
+                content,
+                sums.get("publish", (0, 0.0))[0],
+                sums.get("impression", (0, 0.0))[1],
+                sums.get("engagement", (0, 0.0))[1],
+                sums.get("click", (0, 0.0))[1],
+            )
+        )
+    stats.sort(key=lambda s: s.content.id)
+    days = {d: i for i, d in enumerate(env.day_starts())}
+    series = [[0.0] * len(days), [0.0] * len(days), [0] * len(days), [0.0] * len(days)]
+    slot = {"impression": 0, "engagement": 1, "publish": 2, "click": 3}
+    for g in data["rollups"]["perDay"]:
+        day, type_ = g["keys"]
+        n, total = _sums(g["sum"])
+        series[slot[type_]][days[datetime.fromisoformat(day)]] = n if type_ == "publish" else total
+    scheduled = sum(1 for c in contents.values() if c["status"] == "scheduled")
+    return _derived(stats, scheduled, env, series)
+
+
+def _derived(stats: list, scheduled: int, env: BenchEnv, series: list) -> dict:
+    """What the peer is compared on, derived by the same pure functions as the floor."""
+    total = service.total(stats)
+    by_pillar = service.group_by(stats, lambda s: s.content.pillar)
+    by_type = service.group_by(stats, lambda s: s.content.type)
+    rate = [service.rate(e, i) for e, i in zip(series[1], series[0], strict=True)]
+    return {
+        "summary": [
+            total.posts,
+            scheduled,
+            total.impressions,
+            total.engagements,
+            total.engagement_rate,
+            total.clicks,
+            service.best_day(stats, UTC_ZONE),
+            service.best_time(stats, UTC_ZONE),
+        ],
+        "byPillar": _group_rows(service.sorted_groups(by_pillar.values())),
+        "byType": _group_rows(service.sorted_groups(by_type.values(), "POSTS")),
+        "insights": [
+            [i.type.upper(), i.insight, i.confidence]
+            for i in service.optimization_insights(stats, UTC_ZONE)
+        ],
+        "buckets": env.day_starts(),
+        "series": [*series, rate],
+    }
+
+
+def peer_project(numbers: dict) -> dict:
+    return {k: v for k, v in numbers.items() if k not in ("progressPercent", "kpis")}
+
+
 CASE = Case(
     name="mission_dashboard",
     principal="org_admin",
@@ -280,5 +401,6 @@ CASE = Case(
     variables=variables,
     extract=extract,
     floor=floor,
+    peer=PeerQuery(PEER_QUERY, peer_variables, peer_extract, peer_project),
     loose=frozenset({"progressPercent", "kpis"}),
 )

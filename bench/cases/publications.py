@@ -2,13 +2,18 @@
 (compact series), as `bench.analyst` (co-creator of the first 50 publications).
 
 Floor: one statement over `rollup_hourly` — totals per (publication, type), with views
-also per day."""
+also per day.
+
+PostGraphile: the user's co-created publications through the foreign keys, and two
+`groupedAggregates` over `rollup_hourly` filtered to those publications and the window:
+sums per (publication, type) and the views per (publication, day). Every number is
+compared."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bench.cases import Case
+from bench.cases import Case, PeerQuery
 from bench.env import BENCH_PRINCIPAL, BENCH_USER, PUBLICATIONS, BenchEnv
 
 METRICS = {
@@ -92,6 +97,72 @@ async def floor(env: BenchEnv) -> dict:
     return out
 
 
+PEER_QUERY = """
+query Publications50($org: BigInt!, $user: BigInt!, $ids: [BigInt!]!, $types: [String!]!,
+                     $t0: Datetime!, $t1: Datetime!) {
+  userByOrgIdAndId(orgId: $org, id: $user) {
+    publicationCocreatorsByOrgIdAndUserIdList {
+      publicationByOrgIdAndPublicationId { id customUrl }
+    }
+  }
+  totals: allRollupHourlies(filter: {
+    orgId: {equalTo: $org}, type: {in: $types}, subjectType: {equalTo: "publication"},
+    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+  }) { groupedAggregates(groupBy: [SUBJECT_ID, TYPE]) { keys sum { n } } }
+  views: allRollupHourlies(filter: {
+    orgId: {equalTo: $org}, type: {equalTo: "view"}, subjectType: {equalTo: "publication"},
+    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+  }) { groupedAggregates(groupBy: [SUBJECT_ID, BUCKET_TRUNCATED_TO_DAY]) { keys sum { n } } }
+}
+"""
+
+
+async def peer_variables(env: BenchEnv) -> dict:
+    user = await env.floor.conn.fetchval(
+        "SELECT id FROM users WHERE org_id = $1 AND username = $2", env.org_id, BENCH_USER
+    )
+    ids = await env.floor.conn.fetch(
+        "SELECT publication_id FROM publication_cocreators WHERE org_id = $1 AND user_id = $2",
+        env.org_id,
+        user,
+    )
+    return {
+        "org": str(env.org_id),
+        "user": str(user),
+        "ids": [str(r[0]) for r in ids],
+        "types": list(METRICS.values()),
+        "t0": env.t0.isoformat(),
+        "t1": env.t1.isoformat(),
+    }
+
+
+def peer_extract(data: dict, env: BenchEnv) -> dict:
+    days = env.day_starts()
+    index = {d: i for i, d in enumerate(days)}
+    links = data["userByOrgIdAndId"]["publicationCocreatorsByOrgIdAndUserIdList"]
+    url = {}
+    for link in links:
+        p = link["publicationByOrgIdAndPublicationId"]
+        url[p["id"]] = p["customUrl"]
+    out = {
+        u: {
+            "metrics": dict.fromkeys(METRICS.values(), 0),
+            "buckets": days,
+            "views": [0] * len(days),
+        }
+        for u in url.values()
+    }
+    for g in data["totals"]["groupedAggregates"]:
+        pid, type_ = g["keys"]
+        out[url[pid]]["metrics"][type_] = int(g["sum"]["n"])
+    for g in data["views"]["groupedAggregates"]:
+        pid, day = g["keys"]
+        out[url[pid]]["views"][index[datetime.fromisoformat(day)]] = int(g["sum"]["n"])
+    for o in out.values():
+        o["metrics"] = list(o["metrics"].values())
+    return out
+
+
 CASE = Case(
     name="publications_50",
     principal=BENCH_PRINCIPAL,
@@ -99,4 +170,5 @@ CASE = Case(
     variables=variables,
     extract=extract,
     floor=floor,
+    peer=PeerQuery(PEER_QUERY, peer_variables, peer_extract),
 )

@@ -2,11 +2,16 @@
 10 by executions, ties by agent id), as `workspace_owner`.
 
 Floor: one statement — the workspace's agents joined to their hourly rollups (executions,
-durations, shares, copies) and to `rollup_daily_actor` (distinct users), ranked in SQL."""
+durations, shares, copies) and to `rollup_daily_actor` (distinct users), ranked in SQL.
+
+PostGraphile: the workspace's agents through the foreign key, `groupedAggregates` of
+the agents' hourly rollups per (agent, type) and the distinct actors per agent from
+`rollup_daily_actor`; the client ranks (PostGraphile cannot order groups). Every
+number is compared."""
 
 from __future__ import annotations
 
-from bench.cases import Case
+from bench.cases import Case, PeerQuery
 from bench.env import BenchEnv
 
 WORKSPACE = "8360bf61-4604-4f22-99dc-2afa910fd8c7"
@@ -85,6 +90,73 @@ async def floor(env: BenchEnv) -> list:
     return [[i + 1, *r.values()] for i, r in enumerate(rows)]
 
 
+PEER_QUERY = """
+query Leaderboard($org: BigInt!, $uuid: String!, $ids: [BigInt!]!, $t0: Datetime!,
+                  $t1: Datetime!, $d0: Date!, $d1: Date!) {
+  workspaceByOrgIdAndUuid(orgId: $org, uuid: $uuid) {
+    agentsByOrgIdAndWorkspaceIdList { id key name status }
+  }
+  rollups: allRollupHourlies(filter: {
+    orgId: {equalTo: $org}, type: {in: ["execution", "share", "copied"]},
+    subjectType: {equalTo: "agent"}, subjectId: {in: $ids},
+    bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+  }) { groupedAggregates(groupBy: [SUBJECT_ID, TYPE]) { keys sum { n total } } }
+  users: allRollupDailyActors(filter: {
+    orgId: {equalTo: $org}, type: {equalTo: "execution"}, subjectType: {equalTo: "agent"},
+    subjectId: {in: $ids}, day: {greaterThanOrEqualTo: $d0, lessThanOrEqualTo: $d1}
+  }) { groupedAggregates(groupBy: [SUBJECT_ID]) { keys distinctCount { actorId } } }
+}
+"""
+
+
+async def peer_variables(env: BenchEnv) -> dict:
+    ids = await env.floor.conn.fetch(
+        "SELECT a.id FROM agents a JOIN workspaces w ON w.org_id = a.org_id"
+        " AND w.id = a.workspace_id WHERE a.org_id = $1 AND w.uuid::text = $2",
+        env.org_id,
+        WORKSPACE,
+    )
+    return {
+        "org": str(env.org_id),
+        "uuid": WORKSPACE,
+        "ids": [str(r[0]) for r in ids],
+        "t0": env.t0.isoformat(),
+        "t1": env.t1.isoformat(),
+        "d0": env.start.isoformat(),
+        "d1": env.end.isoformat(),
+    }
+
+
+def peer_extract(data: dict, env: BenchEnv) -> list:
+    agents = data["workspaceByOrgIdAndUuid"]["agentsByOrgIdAndWorkspaceIdList"]
+    sums: dict[tuple[str, str], dict] = {}
+    for g in data["rollups"]["groupedAggregates"]:
+        sums[tuple(g["keys"])] = g["sum"]
+    users = {
+        g["keys"][0]: int(g["distinctCount"]["actorId"]) for g in data["users"]["groupedAggregates"]
+    }
+    rows = []
+    for a in agents:
+        ex = sums.get((a["id"], "execution"), {"n": 0, "total": None})
+        n = int(ex["n"])
+        rows.append(
+            [
+                int(a["id"]),
+                a["key"],
+                a["name"],
+                a["status"],
+                n,
+                ex["total"] / n if n else None,
+                ex["total"] or 0,
+                int(sums.get((a["id"], "share"), {"n": 0})["n"]),
+                int(sums.get((a["id"], "copied"), {"n": 0})["n"]),
+                users.get(a["id"], 0),
+            ]
+        )
+    rows.sort(key=lambda r: (-r[4], r[0]))
+    return [[i + 1, *r[1:]] for i, r in enumerate(rows[:LIMIT])]
+
+
 CASE = Case(
     name="workspace_leaderboard",
     principal="workspace_owner",
@@ -92,4 +164,5 @@ CASE = Case(
     variables=variables,
     extract=extract,
     floor=floor,
+    peer=PeerQuery(PEER_QUERY, peer_variables, peer_extract),
 )

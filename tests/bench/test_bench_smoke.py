@@ -1,9 +1,12 @@
-"""The bench end to end on the tiny demo (1 repetition): every case runs through the
-HTTP app and its asyncpg floor computes numbers equal to the GraphQL numbers (the
-bench's `check` raises on any difference), which is the correctness proof of the
-floors."""
+"""The bench end to end on the tiny demo (one round, a fraction of a second of load): every
+case runs in process and over HTTP against a spawned `tally serve`, its asyncpg floor
+computes numbers equal to Tally's, and — where Node.js and npm exist — PostGraphile
+answers the same question with the same numbers (the harness raises on any
+difference). No timing is asserted."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -11,18 +14,33 @@ from bench.__main__ import main, parse
 from bench.cases import all_cases
 from bench.compare import Mismatch, assert_same
 from bench.env import open_env
-from bench.runner import check
+from bench.peer import node_missing
+from bench.runner import check, root_fields
 from gateway.config import Settings
+
+QUICK = ["--scale", "tiny", "--runs", "1", "--warmup", "0", "--duration", "0.3"]
+QUICK += ["--concurrency", "2", "--static-port", "8168"]
 
 
 async def test_bench_runs_end_to_end_and_floors_match(scratch_database, tmp_path):
     settings = Settings(database_url=scratch_database, data_dir=tmp_path)
-    args = parse(["--scale", "tiny", "--runs", "1", "--warmup", "0", "--markdown"])
+    out = tmp_path / "results.json"
+    args = parse([*QUICK, "--no-peer", "--tally-port", "8162", "--markdown", "--json", str(out)])
     report = await main(args, settings)
     for case in all_cases():
         assert f"| {case.name} |" in report
-    assert "floors verified equal" in report
-    assert "Machine:" in report
+    assert "answers verified equal" in report
+    assert "Machine:" in report and "Load generator" in report
+
+    doc = json.loads(out.read_text())
+    cases = doc["datasets"]["tiny"]["cases"]
+    assert [c["name"] for c in cases] == [c.name for c in all_cases()]
+    for c in cases:
+        assert c["compared"].startswith("Tally")
+        assert c["tally"]["p50_ms"] > 0 and c["tally"]["rps"] > 0
+        assert c["tally"]["errors"] == 0
+        assert c["peer"]["p50_ms"] is None  # --no-peer
+    assert doc["generator"]["rps"] > 0
 
     # The floors see real data (not two empty answers agreeing) and the statement
     # counts are what the table reports.
@@ -30,9 +48,39 @@ async def test_bench_runs_end_to_end_and_floors_match(scratch_database, tmp_path
         for case in all_cases():
             statements, nbytes, floor_statements = await check(env, case)
             assert statements > 0 and nbytes > 0
-            assert 1 <= floor_statements <= 3
+            if case.floor is None:
+                assert floor_statements is None
+            else:
+                assert 1 <= floor_statements <= 3
         pubs = await all_cases()[0].floor(env)
         assert pubs and sum(sum(p["metrics"]) for p in pubs.values()) > 0
+
+
+@pytest.mark.skipif(node_missing() is not None, reason=f"PostGraphile: {node_missing()}")
+async def test_postgraphile_answers_every_case_with_the_same_numbers(scratch_database, tmp_path):
+    settings = Settings(database_url=scratch_database, data_dir=tmp_path)
+    out = tmp_path / "results.json"
+    args = parse([*QUICK, "--tally-port", "8163", "--peer-port", "5163", "--json", str(out)])
+    report = await main(args, settings)
+    assert "PostGraphile 4.14.1 + pg-aggregates 0.1.1" in report
+    doc = json.loads(out.read_text())
+    data = doc["datasets"]["tiny"]
+    assert data["peer_versions"]["postgraphile"] == "4.14.1"
+    by_name = {c.name: c for c in all_cases()}
+    for c in data["cases"]:
+        assert "PostGraphile" in c["compared"], c["name"]
+        assert c["peer"]["p50_ms"] > 0 and c["peer"]["rps"] > 0 and c["peer"]["errors"] == 0
+        assert c["peer"]["statements"] == root_fields(by_name[c["name"]].peer.query)
+
+
+def test_peer_statements_are_its_root_fields():
+    assert root_fields("{ __typename }") == 0
+    assert (
+        root_fields(
+            "query Q($id: BigInt!) { a: orgById(id: $id) { key } b: allOrgs { totalCount } }"
+        )
+        == 2
+    )
 
 
 def test_compare_reports_the_first_difference():
