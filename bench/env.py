@@ -38,6 +38,8 @@ from gateway.db import (
 )
 from gateway.demo import demo_token, seed_demo
 from gateway.demo.world import SCALES
+from gateway.ingest.rollups import TABLES as ROLLUP_TABLES
+from gateway.ingest.rollups import analyze
 
 BENCH_DB = "tally_bench"
 BENCH_USER = "bench.analyst"
@@ -203,18 +205,21 @@ async def _grant(db: Database, url: str, seed: int) -> None:
 
 
 async def _analyze(url: str, log) -> None:
-    """Plans over a freshly COPYed dataset are poor until the tables are analyzed (a
-    measured 5-20x here), so analyze once when autovacuum has not done it yet."""
+    """Plans over a freshly loaded or migrated dataset are poor until the tables are
+    analyzed (a measured 5-20x here), and rollup reads are index-only only once the
+    visibility map is set: VACUUM ANALYZE the tables never vacuumed or analyzed."""
     raw = await connect_raw(url)
     try:
-        stale = await raw.fetchval(
-            "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN"
-            " ('events', 'rollup_hourly', 'rollup_daily_actor')"
-            " AND last_analyze IS NULL AND last_autoanalyze IS NULL"
+        stale = await raw.fetch(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY($1::text[])"
+            " AND ((last_analyze IS NULL AND last_autoanalyze IS NULL)"
+            " OR (last_vacuum IS NULL AND last_autovacuum IS NULL))",
+            ["events", *ROLLUP_TABLES],
         )
         if stale:
-            log("analyzing the dataset's tables once")
-            await raw.execute("ANALYZE")
+            names = tuple(r["relname"] for r in stale)
+            log(f"vacuum-analyzing {', '.join(names)} once")
+            await analyze(raw, names)
     finally:
         await raw.close()
 

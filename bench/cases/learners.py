@@ -2,13 +2,15 @@
 conversations and active users against the previous 30 days, sessions per day, the top
 10 topics and the weekday × hour heatmap.
 
-Floor: two statements — one pass over the mentors' hourly rollups of both periods with
-GROUPING SETS (per topic, per day, per weekday × hour), and the distinct senders of each
-period from `rollup_daily_actor`.
+Floor: two statements — the mentors' daily rollups of both periods with GROUPING SETS
+(per topic, per day) beside their hourly rollups of the current period per weekday ×
+hour (the only hour-of-day question), and the distinct senders of each period from
+`rollup_daily_actor`.
 
-PostGraphile: `groupedAggregates` over the mentors' hourly rollups of both periods (per
-type and dims, per type and day, per type and hour; the client folds dims into topics
-and hours into the weekday × hour heatmap) and the distinct actors of each period from
+PostGraphile: `groupedAggregates` over the mentors' daily rollups of both periods (per
+type and dims, per type and day), over their hourly message rollups of the current
+period per hour (the client folds dims into topics and hours into the weekday × hour
+heatmap) and the distinct actors of each period from
 `rollup_daily_actor`. Every number is compared."""
 
 from __future__ import annotations
@@ -37,21 +39,26 @@ query LearnerOverview($period: PeriodInput!, $topics: Int!) {
 """
 
 ROLLUP_SQL = """
-SELECT GROUPING(topic, day, dow, hour) AS g, cur, type, topic, day, dow, hour,
+WITH mentors AS (SELECT id FROM agents WHERE org_id = $1 AND kind = 'mentor')
+SELECT GROUPING(topic, day) AS g, cur, type, topic, day, NULL::int AS dow, NULL::int AS hour,
        sum(n)::bigint AS n
 FROM (
-    SELECT r.type, r.n, r.dims ->> 'topic' AS topic, r.bucket >= $3 AS cur,
-           (r.bucket AT TIME ZONE 'UTC')::date AS day,
-           extract(isodow FROM r.bucket AT TIME ZONE 'UTC')::int AS dow,
-           extract(hour FROM r.bucket AT TIME ZONE 'UTC')::int AS hour
-    FROM rollup_hourly r
-    WHERE r.org_id = $1 AND r.subject_type = 'agent'
-      AND r.subject_id IN (SELECT id FROM agents WHERE org_id = $1 AND kind = 'mentor')
-      AND r.type IN ('message', 'session') AND r.bucket >= $2 AND r.bucket < $4
-) s
-GROUP BY GROUPING SETS ((cur, type, topic), (cur, type, day), (cur, type, dow, hour))
+    SELECT r.type, r.n, r.dims ->> 'topic' AS topic, r.day >= $3 AS cur, r.day
+    FROM rollup_daily r
+    WHERE r.org_id = $1 AND r.subject_type = 'agent' AND r.subject_id IN (SELECT id FROM mentors)
+      AND r.type IN ('message', 'session') AND r.day >= $2 AND r.day <= $4
+) d
+GROUP BY GROUPING SETS ((cur, type, topic), (cur, type, day))
+UNION ALL
+SELECT 12, true, 'message', NULL, NULL,
+       extract(isodow FROM r.bucket AT TIME ZONE 'UTC')::int,
+       extract(hour FROM r.bucket AT TIME ZONE 'UTC')::int, sum(r.n)::bigint
+FROM rollup_hourly r
+WHERE r.org_id = $1 AND r.type = 'message' AND r.subject_type = 'agent'
+  AND r.subject_id IN (SELECT id FROM mentors) AND r.bucket >= $5 AND r.bucket < $6
+GROUP BY 6, 7
 """
-BY_TOPIC, BY_DAY, BY_CELL = 0b0111, 0b1011, 0b1100
+BY_TOPIC, BY_DAY, BY_CELL = 0b01, 0b10, 12
 
 USERS_SQL = """
 SELECT count(DISTINCT actor_id) FILTER (WHERE day >= $3) AS cur,
@@ -88,11 +95,9 @@ def _change(cur, prev) -> list:
 
 async def floor(env: BenchEnv) -> dict:
     days = len(env.day_starts())
-    p0 = env.t0 - timedelta(days=days)
-    rows = await env.floor.fetch(ROLLUP_SQL, env.org_id, p0, env.t0, env.t1)
-    users = await env.floor.fetchrow(
-        USERS_SQL, env.org_id, env.start - timedelta(days=days), env.start, env.end
-    )
+    d0 = env.start - timedelta(days=days)
+    rows = await env.floor.fetch(ROLLUP_SQL, env.org_id, d0, env.start, env.end, env.t0, env.t1)
+    users = await env.floor.fetchrow(USERS_SQL, env.org_id, d0, env.start, env.end)
     totals = {(c, t): 0 for c in (True, False) for t in ("message", "session")}
     topics = {True: 0, False: 0}
     per_topic: dict[str | None, list[int]] = {}
@@ -123,20 +128,23 @@ async def floor(env: BenchEnv) -> dict:
 
 
 PEER_QUERY = """
-query LearnerOverview($org: BigInt!, $ids: [BigInt!]!, $p0: Datetime!, $t0: Datetime!,
-                      $t1: Datetime!, $d0: Date!, $d1: Date!, $d2: Date!) {
-  current: allRollupHourlies(filter: {
-    orgId: {equalTo: $org}, type: {in: ["message", "session"]}, subjectType: {equalTo: "agent"},
-    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+query LearnerOverview($org: BigInt!, $ids: [BigInt!]!, $t0: Datetime!, $t1: Datetime!,
+                      $d0: Date!, $d1: Date!, $d2: Date!) {
+  current: allRollupDailies(filter: {
+    orgId: {equalTo: $org}, subjectType: {equalTo: "agent"}, type: {in: ["message", "session"]},
+    subjectId: {in: $ids}, day: {greaterThanOrEqualTo: $d1, lessThanOrEqualTo: $d2}
   }) {
     byDims: groupedAggregates(groupBy: [TYPE, DIMS]) { keys sum { n } }
-    byDay: groupedAggregates(groupBy: [TYPE, BUCKET_TRUNCATED_TO_DAY]) { keys sum { n } }
-    byHour: groupedAggregates(groupBy: [TYPE, BUCKET_TRUNCATED_TO_HOUR]) { keys sum { n } }
+    byDay: groupedAggregates(groupBy: [TYPE, DAY]) { keys sum { n } }
   }
-  previous: allRollupHourlies(filter: {
-    orgId: {equalTo: $org}, type: {in: ["message", "session"]}, subjectType: {equalTo: "agent"},
-    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $p0, lessThan: $t0}
+  previous: allRollupDailies(filter: {
+    orgId: {equalTo: $org}, subjectType: {equalTo: "agent"}, type: {in: ["message", "session"]},
+    subjectId: {in: $ids}, day: {greaterThanOrEqualTo: $d0, lessThan: $d1}
   }) { byDims: groupedAggregates(groupBy: [TYPE, DIMS]) { keys sum { n } } }
+  hours: allRollupHourlies(filter: {
+    orgId: {equalTo: $org}, type: {equalTo: "message"}, subjectType: {equalTo: "agent"},
+    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+  }) { groupedAggregates(groupBy: [BUCKET_TRUNCATED_TO_HOUR]) { keys sum { n } } }
   usersCurrent: allRollupDailyActors(filter: {
     orgId: {equalTo: $org}, type: {equalTo: "message"}, subjectType: {equalTo: "agent"},
     subjectId: {in: $ids}, day: {greaterThanOrEqualTo: $d1, lessThanOrEqualTo: $d2}
@@ -157,7 +165,6 @@ async def peer_variables(env: BenchEnv) -> dict:
     return {
         "org": str(env.org_id),
         "ids": [str(r[0]) for r in ids],
-        "p0": (env.t0 - timedelta(days=days)).isoformat(),
         "t0": env.t0.isoformat(),
         "t1": env.t1.isoformat(),
         "d0": (env.start - timedelta(days=days)).isoformat(),
@@ -188,18 +195,16 @@ def peer_extract(data: dict, env: BenchEnv) -> dict:
     for (type_, topic), n in cur.items():
         per_topic.setdefault(topic, [0, 0])[type_ == "session"] += n
     ranked = sorted(per_topic.items(), key=lambda kv: (-kv[1][0], kv[0] is None, kv[0] or ""))
-    day_index = {d: i for i, d in enumerate(env.day_starts())}
+    day_index = {d.date().isoformat(): i for i, d in enumerate(env.day_starts())}
     sessions = [0] * len(day_index)
     for g in data["current"]["byDay"]:
         type_, day = g["keys"]
         if type_ == "session":
-            sessions[day_index[datetime.fromisoformat(day)]] += int(g["sum"]["n"])
+            sessions[day_index[day]] += int(g["sum"]["n"])
     matrix = [[0] * 24 for _ in range(7)]
-    for g in data["current"]["byHour"]:
-        type_, hour = g["keys"]
-        if type_ == "message":
-            h = datetime.fromisoformat(hour)
-            matrix[h.isoweekday() - 1][h.hour] += int(g["sum"]["n"])
+    for g in data["hours"]["groupedAggregates"]:
+        h = datetime.fromisoformat(g["keys"][0])
+        matrix[h.isoweekday() - 1][h.hour] += int(g["sum"]["n"])
     users = [
         int(data[k]["aggregates"]["distinctCount"]["actorId"] or 0)
         for k in ("usersCurrent", "usersPrevious")

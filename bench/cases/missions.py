@@ -3,14 +3,15 @@ progress (over the mission's own range), content performance by pillar and by ty
 optimization insights and the daily content series — as `org_admin`.
 
 Floor: three statements — the mission with its KPIs and scheduled count; per-content sums
-and per-day sums of the window in one GROUPING SETS pass over `rollup_hourly`; the KPI
-atoms over the mission range and its recent half (hourly rollups for whole hours, raw
-events for the partial hours at the edges, as the engine does). The derived values
+and per-day sums of the window in one GROUPING SETS pass over `rollup_daily` (the window
+is whole UTC days); the KPI atoms over the mission range and its recent half (daily
+rollups for whole days, hourly rollups for whole hours, raw events for the partial hours
+at the edges). The derived values
 (groups, best day/time, insights, projections) reuse the pure functions of
 `gateway.missions.service`, so the floor measures data access, not a re-derivation.
 
 PostGraphile: the mission with its KPIs and content through the foreign keys, and two
-`groupedAggregates` over the content's hourly rollups of the window (per content and
+`groupedAggregates` over the content's daily rollups of the window (per content and
 type, per day and type); the same pure functions derive groups, best day/time and
 insights from them. Compared: summary, content performance, insights and the daily
 series. Not compared: KPI progress and mission progress (they need the mission's own
@@ -83,50 +84,74 @@ SELECT GROUPING(c.id, day) AS g, c.id, c.type, c.pillar, c.platform, c.published
        coalesce(sum(total) FILTER (WHERE r.type = 'click'), 0) AS clicks
 FROM content c
 JOIN LATERAL (
-    SELECT type, n, total, (bucket AT TIME ZONE 'UTC')::date AS day FROM rollup_hourly
+    SELECT type, n, total, day FROM rollup_daily
     WHERE org_id = c.org_id AND subject_type = 'content' AND subject_id = c.id
       AND type IN ('publish', 'impression', 'engagement', 'click')
-      AND bucket >= $3 AND bucket < $4
+      AND day >= $3 AND day <= $4
 ) r ON true
 WHERE c.org_id = $1 AND c.mission_id = $2
 GROUP BY GROUPING SETS ((c.id, c.type, c.pillar, c.platform, c.published_at), (day))
 """
 
-# Atoms of the KPI metrics per segment: whole hours [ha, hb) from rollup_hourly, the
-# partial hours at the edges (intervals [a, b) computed in Python) from raw events.
+# Atoms of the KPI metrics per segment: whole UTC days [da, db) from rollup_daily, whole
+# hours [ha, hb) from rollup_hourly, the partial hours at the edges [a, b) from raw events
+# (the pieces are computed in Python).
 KPI_SQL = """
 WITH subj AS (
     SELECT 'content'::text AS st, id FROM content WHERE org_id = $1 AND mission_id = $2
     UNION ALL SELECT 'mission', $2
 ), rows AS (
+    SELECT d.s, r.type, r.n, r.total
+    FROM unnest($3::int[], $4::date[], $5::date[]) d(s, da, db)
+    CROSS JOIN LATERAL (
+        SELECT r.type, r.n, r.total FROM rollup_daily r
+        JOIN subj ON subj.st = r.subject_type AND subj.id = r.subject_id
+        WHERE r.org_id = $1 AND r.subject_type IN ('content', 'mission')
+          AND r.type = ANY($12::text[]) AND r.day >= d.da AND r.day < d.db
+    ) r
+    UNION ALL
     SELECT h.s, r.type, r.n, r.total
-    FROM unnest($3::int[], $4::timestamptz[], $5::timestamptz[]) h(s, ha, hb)
+    FROM unnest($6::int[], $7::timestamptz[], $8::timestamptz[]) h(s, ha, hb)
     CROSS JOIN LATERAL (
         SELECT r.type, r.n, r.total FROM rollup_hourly r
         JOIN subj ON subj.st = r.subject_type AND subj.id = r.subject_id
-        WHERE r.org_id = $1 AND r.type = ANY($9::text[])
+        WHERE r.org_id = $1 AND r.type = ANY($12::text[])
           AND r.bucket >= h.ha AND r.bucket < h.hb
     ) r
     UNION ALL
     SELECT e.s, ev.type, 1, ev.value
-    FROM unnest($6::int[], $7::timestamptz[], $8::timestamptz[]) e(s, a, b)
+    FROM unnest($9::int[], $10::timestamptz[], $11::timestamptz[]) e(s, a, b)
     CROSS JOIN LATERAL (
         SELECT ev.type, ev.value FROM events ev
         JOIN subj ON subj.st = ev.subject_type AND subj.id = ev.subject_id
         WHERE ev.org_id = $1 AND ev.subject_type IN ('content', 'mission')
-          AND ev.type = ANY($9::text[]) AND ev.ts >= e.a AND ev.ts < e.b
+          AND ev.type = ANY($12::text[]) AND ev.ts >= e.a AND ev.ts < e.b
     ) ev
 )
 SELECT s, type, sum(n)::bigint AS n, sum(total) AS total FROM rows GROUP BY 1, 2
 """
 KPI_TYPES = ["publish", "impression", "engagement", "click", "follower_gain"]
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 
-def _split(segs: list[tuple[int, datetime, datetime]]) -> tuple[list, list]:
-    """Whole-hour interiors and partial-hour edges of each segment [a, b)."""
-    hours, edges = [], []
+def _split(segs: list[tuple[int, datetime, datetime]]) -> tuple[list, list, list]:
+    """Whole UTC days, whole-hour remainders and partial-hour edges of each segment."""
+    days, rest = [], []
     for s, a, b in segs:
+        fa = datetime.combine(a.date(), time(), UTC)
+        da = fa if fa == a else fa + DAY
+        db = datetime.combine(b.date(), time(), UTC)
+        if da >= db:
+            rest.append((s, a, b))
+            continue
+        days.append((s, da.date(), db.date()))
+        if a < da:
+            rest.append((s, a, da))
+        if db < b:
+            rest.append((s, db, b))
+    hours, edges = [], []
+    for s, a, b in rest:
         fa = a.replace(minute=0, second=0, microsecond=0)
         ha = fa if fa == a else fa + HOUR
         hb = b.replace(minute=0, second=0, microsecond=0)
@@ -138,7 +163,7 @@ def _split(segs: list[tuple[int, datetime, datetime]]) -> tuple[list, list]:
             edges.append((s, a, ha))
         if hb < b:
             edges.append((s, hb, b))
-    return hours, edges
+    return days, hours, edges
 
 
 def _columns(rows: list[tuple]) -> list[list]:
@@ -195,16 +220,16 @@ async def floor(env: BenchEnv) -> dict:
     now = datetime.now(UTC)
     m = await env.floor.fetchrow(MISSION_SQL, env.org_id, MISSION)
     mid = m["id"]
-    rows = await env.floor.fetch(CONTENT_SQL, env.org_id, mid, env.t0, env.t1)
+    rows = await env.floor.fetch(CONTENT_SQL, env.org_id, mid, env.start, env.end)
     ms = datetime.combine(m["start_date"], time(), UTC)
     me = datetime.combine(m["end_date"] + timedelta(days=1), time(), UTC)
     share = service.elapsed_share(ms, me, now)
     segs = [(0, ms, me)]
     if 0 < share < 1:
         segs.append((1, ms + (now - ms) / 2, now))
-    hours, edges = _split(segs)
+    days_, hours, edges = _split(segs)
     kpi_rows = await env.floor.fetch(
-        KPI_SQL, env.org_id, mid, *_columns(hours), *_columns(edges), KPI_TYPES
+        KPI_SQL, env.org_id, mid, *_columns(days_), *_columns(hours), *_columns(edges), KPI_TYPES
     )
     atoms: dict[int, dict[str, tuple[int, float]]] = {0: {}, 1: {}}
     for s, type_, n, total in kpi_rows:
@@ -282,22 +307,20 @@ async def floor(env: BenchEnv) -> dict:
 
 
 PEER_QUERY = """
-query MissionDashboard($org: BigInt!, $key: String!, $ids: [BigInt!]!, $t0: Datetime!,
-                       $t1: Datetime!) {
+query MissionDashboard($org: BigInt!, $key: String!, $ids: [BigInt!]!, $d0: Date!,
+                       $d1: Date!) {
   missionByOrgIdAndKey(orgId: $org, key: $key) {
     id startDate endDate
     missionKpisByOrgIdAndMissionIdList { metric target }
     contentsByOrgIdAndMissionIdList { id type pillar platform status publishedAt }
   }
-  rollups: allRollupHourlies(filter: {
-    orgId: {equalTo: $org}, type: {in: ["publish", "impression", "engagement", "click"]},
-    subjectType: {equalTo: "content"}, subjectId: {in: $ids},
-    bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+  rollups: allRollupDailies(filter: {
+    orgId: {equalTo: $org}, subjectType: {equalTo: "content"},
+    type: {in: ["publish", "impression", "engagement", "click"]}, subjectId: {in: $ids},
+    day: {greaterThanOrEqualTo: $d0, lessThanOrEqualTo: $d1}
   }) {
     perContent: groupedAggregates(groupBy: [SUBJECT_ID, TYPE]) { keys sum { n total } }
-    perDay: groupedAggregates(groupBy: [BUCKET_TRUNCATED_TO_DAY, TYPE]) {
-      keys sum { n total }
-    }
+    perDay: groupedAggregates(groupBy: [DAY, TYPE]) { keys sum { n total } }
   }
 }
 """
@@ -314,8 +337,8 @@ async def peer_variables(env: BenchEnv) -> dict:
         "org": str(env.org_id),
         "key": MISSION,
         "ids": [str(r[0]) for r in ids],
-        "t0": env.t0.isoformat(),
-        "t1": env.t1.isoformat(),
+        "d0": env.start.isoformat(),
+        "d1": env.end.isoformat(),
     }
 
 
@@ -351,13 +374,13 @@ def peer_extract(data: dict, env: BenchEnv) -> dict:
             )
         )
     stats.sort(key=lambda s: s.content.id)
-    days = {d: i for i, d in enumerate(env.day_starts())}
+    days = {d.date().isoformat(): i for i, d in enumerate(env.day_starts())}
     series = [[0.0] * len(days), [0.0] * len(days), [0] * len(days), [0.0] * len(days)]
     slot = {"impression": 0, "engagement": 1, "publish": 2, "click": 3}
     for g in data["rollups"]["perDay"]:
         day, type_ = g["keys"]
         n, total = _sums(g["sum"])
-        series[slot[type_]][days[datetime.fromisoformat(day)]] = n if type_ == "publish" else total
+        series[slot[type_]][days[day]] = n if type_ == "publish" else total
     scheduled = sum(1 for c in contents.values() if c["status"] == "scheduled")
     return _derived(stats, scheduled, env, series)
 

@@ -1,11 +1,11 @@
 """`publications_50`: 50 publications × 6 metrics over 30 days + each one's daily views
 (compact series), as `bench.analyst` (co-creator of the first 50 publications).
 
-Floor: one statement over `rollup_hourly` — totals per (publication, type), with views
-also per day.
+Floor: one statement over `rollup_daily` (the window is whole UTC days) — totals per
+(publication, type), with views also per day.
 
 PostGraphile: the user's co-created publications through the foreign keys, and two
-`groupedAggregates` over `rollup_hourly` filtered to those publications and the window:
+`groupedAggregates` over `rollup_daily` filtered to those publications and the window:
 sums per (publication, type) and the views per (publication, day). Every number is
 compared."""
 
@@ -42,14 +42,14 @@ query Publications50($period: PeriodInput!, $first: Int!) {
 
 FLOOR_SQL = """
 SELECT p.custom_url, r.type,
-       CASE WHEN r.type = 'view' THEN (r.bucket AT TIME ZONE 'UTC')::date END AS day,
+       CASE WHEN r.type = 'view' THEN r.day END AS day,
        sum(r.n)::bigint AS n
 FROM publication_cocreators c
 JOIN users u ON u.org_id = c.org_id AND u.id = c.user_id
 JOIN publications p ON p.org_id = c.org_id AND p.id = c.publication_id
-LEFT JOIN rollup_hourly r
+LEFT JOIN rollup_daily r
        ON r.org_id = c.org_id AND r.subject_type = 'publication' AND r.subject_id = p.id
-      AND r.type = ANY($3::text[]) AND r.bucket >= $4 AND r.bucket < $5
+      AND r.type = ANY($3::text[]) AND r.day >= $4 AND r.day <= $5
 WHERE c.org_id = $1 AND u.username = $2
 GROUP BY 1, 2, 3
 """
@@ -75,7 +75,7 @@ async def floor(env: BenchEnv) -> dict:
     days = env.day_starts()
     index = {d.date(): i for i, d in enumerate(days)}
     rows = await env.floor.fetch(
-        FLOOR_SQL, env.org_id, BENCH_USER, list(METRICS.values()), env.t0, env.t1
+        FLOOR_SQL, env.org_id, BENCH_USER, list(METRICS.values()), env.start, env.end
     )
     by_type = {t: m for m, t in METRICS.items()}
     out: dict[str, dict] = {}
@@ -99,20 +99,20 @@ async def floor(env: BenchEnv) -> dict:
 
 PEER_QUERY = """
 query Publications50($org: BigInt!, $user: BigInt!, $ids: [BigInt!]!, $types: [String!]!,
-                     $t0: Datetime!, $t1: Datetime!) {
+                     $d0: Date!, $d1: Date!) {
   userByOrgIdAndId(orgId: $org, id: $user) {
     publicationCocreatorsByOrgIdAndUserIdList {
       publicationByOrgIdAndPublicationId { id customUrl }
     }
   }
-  totals: allRollupHourlies(filter: {
-    orgId: {equalTo: $org}, type: {in: $types}, subjectType: {equalTo: "publication"},
-    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+  totals: allRollupDailies(filter: {
+    orgId: {equalTo: $org}, subjectType: {equalTo: "publication"}, type: {in: $types},
+    subjectId: {in: $ids}, day: {greaterThanOrEqualTo: $d0, lessThanOrEqualTo: $d1}
   }) { groupedAggregates(groupBy: [SUBJECT_ID, TYPE]) { keys sum { n } } }
-  views: allRollupHourlies(filter: {
-    orgId: {equalTo: $org}, type: {equalTo: "view"}, subjectType: {equalTo: "publication"},
-    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
-  }) { groupedAggregates(groupBy: [SUBJECT_ID, BUCKET_TRUNCATED_TO_DAY]) { keys sum { n } } }
+  views: allRollupDailies(filter: {
+    orgId: {equalTo: $org}, subjectType: {equalTo: "publication"}, type: {equalTo: "view"},
+    subjectId: {in: $ids}, day: {greaterThanOrEqualTo: $d0, lessThanOrEqualTo: $d1}
+  }) { groupedAggregates(groupBy: [SUBJECT_ID, DAY]) { keys sum { n } } }
 }
 """
 
@@ -131,14 +131,14 @@ async def peer_variables(env: BenchEnv) -> dict:
         "user": str(user),
         "ids": [str(r[0]) for r in ids],
         "types": list(METRICS.values()),
-        "t0": env.t0.isoformat(),
-        "t1": env.t1.isoformat(),
+        "d0": env.start.isoformat(),
+        "d1": env.end.isoformat(),
     }
 
 
 def peer_extract(data: dict, env: BenchEnv) -> dict:
     days = env.day_starts()
-    index = {d: i for i, d in enumerate(days)}
+    index = {d.date().isoformat(): i for i, d in enumerate(days)}
     links = data["userByOrgIdAndId"]["publicationCocreatorsByOrgIdAndUserIdList"]
     url = {}
     for link in links:
@@ -157,7 +157,7 @@ def peer_extract(data: dict, env: BenchEnv) -> dict:
         out[url[pid]]["metrics"][type_] = int(g["sum"]["n"])
     for g in data["views"]["groupedAggregates"]:
         pid, day = g["keys"]
-        out[url[pid]]["views"][index[datetime.fromisoformat(day)]] = int(g["sum"]["n"])
+        out[url[pid]]["views"][index[day]] = int(g["sum"]["n"])
     for o in out.values():
         o["metrics"] = list(o["metrics"].values())
     return out

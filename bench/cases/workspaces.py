@@ -1,11 +1,11 @@
 """`workspace_leaderboard`: the example workspace's agent leaderboard over 30 days (top
 10 by executions, ties by agent id), as `workspace_owner`.
 
-Floor: one statement — the workspace's agents joined to their hourly rollups (executions,
+Floor: one statement — the workspace's agents joined to their daily rollups (executions,
 durations, shares, copies) and to `rollup_daily_actor` (distinct users), ranked in SQL.
 
 PostGraphile: the workspace's agents through the foreign key, `groupedAggregates` of
-the agents' hourly rollups per (agent, type) and the distinct actors per agent from
+the agents' daily rollups per (agent, type) and the distinct actors per agent from
 `rollup_daily_actor`; the client ranks (PostGraphile cannot order groups). Every
 number is compared."""
 
@@ -41,15 +41,15 @@ WITH a AS (
            sum(total) FILTER (WHERE type = 'execution') AS duration,
            sum(n) FILTER (WHERE type = 'share') AS shares,
            sum(n) FILTER (WHERE type = 'copied') AS copies
-    FROM rollup_hourly
+    FROM rollup_daily
     WHERE org_id = $1 AND subject_type = 'agent' AND subject_id IN (SELECT id FROM a)
-      AND type IN ('execution', 'share', 'copied') AND bucket >= $3 AND bucket < $4
+      AND type IN ('execution', 'share', 'copied') AND day >= $3 AND day <= $4
     GROUP BY 1
 ), u AS (
     SELECT subject_id, count(DISTINCT actor_id) AS users
     FROM rollup_daily_actor
     WHERE org_id = $1 AND subject_type = 'agent' AND subject_id IN (SELECT id FROM a)
-      AND type = 'execution' AND day >= $5 AND day <= $6
+      AND type = 'execution' AND day >= $3 AND day <= $4
     GROUP BY 1
 )
 SELECT a.key, a.name, a.status, coalesce(h.executions, 0) AS executions,
@@ -58,7 +58,7 @@ SELECT a.key, a.name, a.status, coalesce(h.executions, 0) AS executions,
        coalesce(u.users, 0) AS users
 FROM a LEFT JOIN h ON h.subject_id = a.id LEFT JOIN u ON u.subject_id = a.id
 ORDER BY 4 DESC, a.id
-LIMIT $7
+LIMIT $5
 """
 
 FIELDS = [
@@ -84,22 +84,20 @@ def extract(data: dict) -> list:
 
 
 async def floor(env: BenchEnv) -> list:
-    rows = await env.floor.fetch(
-        FLOOR_SQL, env.org_id, WORKSPACE, env.t0, env.t1, env.start, env.end, LIMIT
-    )
+    rows = await env.floor.fetch(FLOOR_SQL, env.org_id, WORKSPACE, env.start, env.end, LIMIT)
     return [[i + 1, *r.values()] for i, r in enumerate(rows)]
 
 
 PEER_QUERY = """
-query Leaderboard($org: BigInt!, $uuid: String!, $ids: [BigInt!]!, $t0: Datetime!,
-                  $t1: Datetime!, $d0: Date!, $d1: Date!) {
+query Leaderboard($org: BigInt!, $uuid: String!, $ids: [BigInt!]!, $d0: Date!,
+                  $d1: Date!) {
   workspaceByOrgIdAndUuid(orgId: $org, uuid: $uuid) {
     agentsByOrgIdAndWorkspaceIdList { id key name status }
   }
-  rollups: allRollupHourlies(filter: {
-    orgId: {equalTo: $org}, type: {in: ["execution", "share", "copied"]},
-    subjectType: {equalTo: "agent"}, subjectId: {in: $ids},
-    bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+  rollups: allRollupDailies(filter: {
+    orgId: {equalTo: $org}, subjectType: {equalTo: "agent"},
+    type: {in: ["execution", "share", "copied"]}, subjectId: {in: $ids},
+    day: {greaterThanOrEqualTo: $d0, lessThanOrEqualTo: $d1}
   }) { groupedAggregates(groupBy: [SUBJECT_ID, TYPE]) { keys sum { n total } } }
   users: allRollupDailyActors(filter: {
     orgId: {equalTo: $org}, type: {equalTo: "execution"}, subjectType: {equalTo: "agent"},
@@ -120,8 +118,6 @@ async def peer_variables(env: BenchEnv) -> dict:
         "org": str(env.org_id),
         "uuid": WORKSPACE,
         "ids": [str(r[0]) for r in ids],
-        "t0": env.t0.isoformat(),
-        "t1": env.t1.isoformat(),
         "d0": env.start.isoformat(),
         "d1": env.end.isoformat(),
     }
