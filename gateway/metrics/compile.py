@@ -11,8 +11,13 @@ Every metric is reduced to "atoms" (`count` = sum of n, `sum` = sum of total, `d
 source tag, and the metric's value is an SQL expression over its atoms (so ratios are
 ratios of sums and averages are total/n over the group). Atoms are read from one of:
 
-* `h`: `rollup_hourly` for the UTC-hour-aligned interior of each segment, raw `events`
-  for the partial hours at the edges (exact at any `now`);
+* `h`: counts and sums by the coarsest level that fits: whole UTC days from
+  `rollup_daily` (or `rollup_daily_org` when the question is org-wide: no subject
+  filter and no per-subject grouping), the remaining whole UTC hours from `rollup_hourly`
+  (`rollup_hourly_org`), raw `events` only for the partial hours at the edges — exact at
+  any `now`, and a 30-day dashboard reads ~30 rows per series instead of ~720. A level is
+  skipped when its rows would cut through a requested bucket or group (hour-of-day
+  questions, or a timezone whose local days are not UTC days);
 * `d`: `rollup_daily_actor` for whole UTC days, raw `events` for the partial days: used for
   distinct actors, and for counts/sums when filtering or grouping by actor;
 * `r`: raw `events` only: when a dims filter meets an actor need (rollup_daily_actor has
@@ -64,13 +69,20 @@ class Query:
         return self.metrics[0].subject_type
 
 
-class _Params:
+class Params:
+    """Bind parameters of one statement. Equal values share one name, so identical
+    source branches of different queries in a batch compile to identical SQL."""
+
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
+        self._names: dict[tuple[type, str], str] = {}
 
     def __call__(self, value: Any) -> str:
-        name = f"p{len(self.values)}"
-        self.values[name] = value
+        key = (type(value), repr(value))
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"p{len(self.values)}"
+            self.values[name] = value
         return ":" + name
 
 
@@ -106,6 +118,27 @@ def split(
         else:
             raw.append((seg.start, seg.end))
     return _merge(rollup), _merge(raw)
+
+
+def split_levels(
+    segments: list[ResolvedPeriod], steps: list[timedelta]
+) -> tuple[list[list[tuple[datetime, datetime]]], list[tuple[datetime, datetime]]]:
+    """Intervals per rollup level (`steps`, coarsest first, each aligned to its step) and
+    the raw-event remainder, together covering the segments exactly once."""
+    pending = [(seg.start, seg.end) for seg in segments]
+    per_level = []
+    for step in steps:
+        whole, rest = [], []
+        for a0, b0 in pending:
+            a, b = _ceil(a0, step), _floor(b0, step)
+            if a < b:
+                whole.append((a, b))
+                rest += [(a0, a), (b, b0)]
+            else:
+                rest.append((a0, b0))
+        per_level.append(_merge(whole))
+        pending = [i for i in rest if i[0] < i[1]]
+    return per_level, _merge(pending)
 
 
 def _via_check(scope: Scope) -> None:
@@ -155,10 +188,10 @@ def base_of(metrics: list[Metric]) -> list[Metric]:
     return out
 
 
-class _Compiler:
-    def __init__(self, q: Query) -> None:
+class Compiler:
+    def __init__(self, q: Query, params: Params | None = None) -> None:
         self.q = q
-        self.p = _Params()
+        self.p = params or Params()
         self.org = self.p(q.org_id)
         self.st = self.p(q.subject_type)
         self._tz: str | None = None
@@ -240,16 +273,30 @@ class _Compiler:
         parts = [f"({col} >= {self.p(a)} AND {col} < {self.p(b)})" for a, b in intervals]
         return "(" + " OR ".join(parts) + ")"
 
-    def _common(self, src: str, *, has_dims: bool, has_actor: bool) -> str:
+    @property
+    def org_wide(self) -> bool:
+        """Whether the question needs no per-subject rows (org-level rollups serve it)."""
+        q = self.q
+        via = q.scope.via
+        return (
+            q.scope.ids is None
+            and (via is None or not via.where)
+            and q.key not in ("subject", "via", "actor")
+            and not self.needs_actor
+        )
+
+    def _common(self, src: str, *, has_dims: bool, has_actor: bool, org: bool = False) -> str:
         q = self.q
         w = (
             f"org_id = {self.org} AND subject_type = {self.st}"
             f" AND type = ANY({self.p(sorted(self.types_by_src[src]))})"
         )
-        if q.scope.ids is not None:
+        if org:
+            pass
+        elif q.scope.ids is not None:
             w += f" AND subject_id = ANY({self.p(list(q.scope.ids))})"
         via = q.scope.via
-        if via is not None and via.where:
+        if not org and via is not None and via.where:
             conds = " AND ".join(f"v.{c} = ANY({self.p(list(vals))})" for c, vals in via.where)
             w += (
                 f" AND subject_id IN (SELECT v.{via.id_col} FROM {via.table} v"
@@ -270,6 +317,31 @@ class _Compiler:
             f" AND {self._ranges('ts', intervals)}"
         )
 
+    def _levels(self) -> list[tuple[timedelta, str, str]]:
+        """(step, table, time column) of the n/total rollup levels usable here."""
+        org = self.org_wide
+        levels = []
+        if self.aligned["d"]:
+            levels.append((DAY, "rollup_daily_org" if org else "rollup_daily", "day"))
+        if self.aligned["h"]:
+            levels.append((HOUR, "rollup_hourly_org" if org else "rollup_hourly", "bucket"))
+        return levels
+
+    def _rollup(self, table: str, col: str, intervals) -> str:
+        org = table.endswith("_org")
+        subject = "CAST(NULL AS bigint)" if org else "subject_id"
+        if col == "day":
+            ts = "CAST(day AS timestamp) AT TIME ZONE 'UTC'"
+            intervals = [(a.date(), b.date()) for a, b in intervals]
+        else:
+            ts = "bucket"
+        return (
+            f"SELECT 'h' AS src, {subject} AS subject_id, type, dims, {ts} AS ts,"
+            f" CAST(NULL AS bigint) AS actor_id, n, total FROM {table}"
+            f" WHERE {self._common('h', has_dims=True, has_actor=False, org=org)}"
+            f" AND {self._ranges(col, intervals)}"
+        )
+
     def branches(self) -> list[str]:
         out = []
         segs = self.q.segments
@@ -277,16 +349,17 @@ class _Compiler:
             if src == "r":
                 out.append(self._events("r", [(s.start, s.end) for s in segs]))
                 continue
-            step = HOUR if src == "h" else DAY
-            rollup, raw = split(segs, step)
-            if rollup and src == "h":
-                out.append(
-                    "SELECT 'h' AS src, subject_id, type, dims, bucket AS ts,"
-                    " CAST(NULL AS bigint) AS actor_id, n, total FROM rollup_hourly"
-                    f" WHERE {self._common('h', has_dims=True, has_actor=False)}"
-                    f" AND {self._ranges('bucket', rollup)}"
-                )
-            elif rollup:
+            if src == "h":
+                levels = self._levels()
+                per_level, raw = split_levels(segs, [step for step, _, _ in levels])
+                for (_, table, col), intervals in zip(levels, per_level, strict=True):
+                    if intervals:
+                        out.append(self._rollup(table, col, intervals))
+                if raw or not any(per_level):
+                    out.append(self._events(src, raw or [(segs[0].start, segs[0].start)]))
+                continue
+            rollup, raw = split(segs, DAY)
+            if rollup:
                 days = [(a.date(), b.date()) for a, b in rollup]
                 out.append(
                     "SELECT 'd' AS src, subject_id, type, CAST(NULL AS jsonb) AS dims,"
@@ -325,10 +398,18 @@ class _Compiler:
         )
         return f"CASE {whens} END"
 
-    def compile(self) -> tuple[TextClause, dict[str, Any]]:
+    def compile_sql(self, shared: dict[str, str] | None = None) -> tuple[str, str | None]:
+        """(the SELECT, its ORDER BY expression or None). With `shared`, every source
+        branch is registered there (SQL -> CTE name) and referenced by name, so equal
+        branches of a batch are one CTE, read once."""
         q = self.q
         cols = [f"{self.metric_sql(m)} AS m{i}" for i, m in enumerate(q.metrics)]
-        union = " UNION ALL ".join(self.branches())
+        branches = self.branches()
+        if shared is not None:
+            branches = [
+                f"SELECT * FROM {shared.setdefault(sql, f's{len(shared)}')}" for sql in branches
+            ]
+        union = " UNION ALL ".join(branches)
         b = (
             trunc_sql("s.ts", q.granularity, self.tz)
             if q.granularity is not None
@@ -347,19 +428,25 @@ class _Compiler:
             f"SELECT g, b, t, GROUPING(b) AS tot, {', '.join(cols)}"
             f" FROM ({inner}) q GROUP BY {group}"
         )
+        order = None
         if q.order_by is not None:
             direction = "DESC" if q.descending else "ASC"
             if q.order_by == "key":
-                sql += f" ORDER BY g {direction} NULLS LAST"
+                order = f"g {direction} NULLS LAST"
             else:
                 idx = [m.name for m in q.metrics].index(q.order_by)
-                sql += f" ORDER BY m{idx} {direction} NULLS LAST, g ASC NULLS LAST"
+                order = f"m{idx} {direction} NULLS LAST, g ASC NULLS LAST"
+            sql += f" ORDER BY {order}"
         if q.limit is not None:
             sql += f" LIMIT {self.p(int(q.limit))}"
+        return sql, order
+
+    def compile(self) -> tuple[TextClause, dict[str, Any]]:
+        sql, _ = self.compile_sql()
         return text(sql), self.p.values
 
 
 def compile_query(q: Query) -> tuple[TextClause, dict[str, Any]]:
     """The statement and its parameters for `q` (validated first)."""
     validate(q)
-    return _Compiler(q).compile()
+    return Compiler(q).compile()

@@ -2,9 +2,10 @@
 
 Every function takes `db` (a `RequestSession`, or anything with `await db.execute(stmt,
 params)`), the `org_id`, catalog metric names of ONE subject type, a `Scope` and a
-`ResolvedPeriod`, and runs exactly one SQL statement. Values are `int` for `count` and
-`distinct_actors`, `float` for `sum`/`avg`/`ratio`, and `None` where undefined (an
-average with no events, a ratio whose denominator is 0). Group keys are those of
+`ResolvedPeriod`, and runs exactly one SQL statement — shared with every other metric
+query of the request asked at the same moment (`gateway.metrics.batch`). Values are
+`int` for `count` and `distinct_actors`, `float` for `sum`/`avg`/`ratio`, and `None`
+where undefined (an average with no events, a ratio whose denominator is 0). Group keys are those of
 `Scope.grouping` (subject id, via group value, or `None`).
 """
 
@@ -16,9 +17,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from gateway.errors import InvalidInput
+from gateway.metrics.batch import MetricBatch
 from gateway.metrics.buckets import Granularity, bucket_starts, utc_key
 from gateway.metrics.catalog import Metric, get_metric
-from gateway.metrics.compile import TIME_KEYS, Query, compile_query
+from gateway.metrics.compile import TIME_KEYS, Query
 from gateway.metrics.periods import ResolvedPeriod
 from gateway.metrics.scope import Scope
 
@@ -105,8 +107,9 @@ def _expected_keys(scope: Scope) -> list[Hashable]:
 
 
 async def _run(db: Any, q: Query) -> list[Any]:
-    stmt, params = compile_query(q)
-    return list((await db.execute(stmt, params)).all())
+    """Rows of `q`, sent together with the request's other metric queries of this moment
+    (`gateway.metrics.batch`)."""
+    return await MetricBatch.of(db).run(q)
 
 
 async def totals(

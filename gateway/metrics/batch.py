@@ -1,0 +1,128 @@
+"""One statement for every metric query of a request that is asked at the same moment.
+
+GraphQL resolves sibling fields concurrently, and the loaders of one request (totals,
+period-over-period changes, series, breakdowns) each dispatch their own batch in the
+same event-loop tick. `MetricBatch.run` queues a compiled `Query` and, a few ticks
+later, sends everything queued as ONE statement:
+
+    SELECT 0 AS q, g, b, t, tot, v, o FROM (<query 0>) UNION ALL SELECT 1, ... FROM (<query 1>)
+
+with the group key as text, the metric values as a `float8[]` and `o` the row's rank
+under the query's own ORDER BY (LIMITs stay inside each branch). Every source branch
+(one rollup level or raw-event range, see `compile`) becomes a CTE; equal values share
+one bind parameter, so equal branches of different queries are one CTE, which
+PostgreSQL materializes and reads once.
+Rows are split back per query in the shape `engine` expects: `(g, b, t, tot, m0, m1, ...)`.
+
+A batch of one runs the query's own statement unchanged. Errors fail every query of
+the batch (they share a statement); input errors are raised before queueing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import TextClause, text
+
+from gateway.metrics.compile import Compiler, Params, Query, validate
+
+TICKS = 3
+"""Event-loop turns to wait for sibling loaders before sending (cheap: no I/O happens)."""
+
+
+def _key_parser(q: Query) -> Callable[[Any], Any]:
+    key = q.key
+    if key == "total":
+        return lambda g: None
+    if key.startswith("dim:"):
+        return lambda g: g
+    if key == "via":
+        from gateway.models import Base
+
+        via = q.scope.via
+        column = Base.metadata.tables[via.table].c[via.group_col]
+        if column.type.python_type is int:
+            return lambda g: None if g is None else int(g)
+        return lambda g: g
+    return lambda g: None if g is None else int(g)  # subject, actor, hour, weekday
+
+
+def compile_batch(queries: list[Query]) -> tuple[TextClause, dict[str, Any]]:
+    """The one statement answering every query (each validated by the caller)."""
+    params = Params()
+    shared: dict[str, str] = {}
+    parts = []
+    for i, q in enumerate(queries):
+        inner, order = Compiler(q, params).compile_sql(shared)
+        values = ", ".join(f"CAST(x.m{j} AS double precision)" for j in range(len(q.metrics)))
+        rank = f"row_number() OVER (ORDER BY {order})" if order else "0"
+        parts.append(
+            f"SELECT {i} AS q, CAST(x.g AS text) AS g, x.b, x.t, x.tot,"
+            f" ARRAY[{values}] AS v, {rank} AS o FROM ({inner}) x"
+        )
+    ctes = ", ".join(f"{name} AS ({sql})" for sql, name in shared.items())
+    return text(f"WITH {ctes} " + " UNION ALL ".join(parts)), params.values
+
+
+def split_rows(queries: list[Query], rows: list[Any]) -> list[list[tuple]]:
+    """Rows of the batch statement back per query, in each query's order."""
+    parsers = [_key_parser(q) for q in queries]
+    out: list[list[tuple]] = [[] for _ in queries]
+    for q, g, b, t, tot, v, _rank in sorted(rows, key=lambda r: (r[0], r[6])):
+        out[q].append((parsers[q](g), b, t, tot, *v))
+    return out
+
+
+class MetricBatch:
+    """The request's queue of metric queries (one per `db`, see `MetricBatch.of`)."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self._queue: list[tuple[Query, asyncio.Future]] = []
+        self.statements = 0
+
+    @classmethod
+    def of(cls, db: Any) -> MetricBatch:
+        batch = getattr(db, "_metric_batch", None)
+        if batch is None:
+            batch = cls(db)
+            db._metric_batch = batch
+        return batch
+
+    async def run(self, q: Query) -> list[Any]:
+        validate(q)
+        fut = asyncio.get_running_loop().create_future()
+        self._queue.append((q, fut))
+        if len(self._queue) == 1:
+            asyncio.ensure_future(self._flush())
+        return await fut
+
+    async def _flush(self) -> None:
+        for _ in range(TICKS):
+            await asyncio.sleep(0)
+        batch, self._queue = self._queue, []
+        live = [(q, f) for q, f in batch if not f.done()]
+        if not live:
+            return
+        queries = [q for q, _ in live]
+        try:
+            if len(queries) == 1:
+                stmt, params = Compiler(queries[0]).compile()
+                results = [list((await self.db.execute(stmt, params)).all())]
+            else:
+                stmt, params = compile_batch(queries)
+                rows = list((await self.db.execute(stmt, params)).all())
+                results = split_rows(queries, rows)
+            self.statements += 1
+        except BaseException as exc:
+            for _, f in live:
+                if not f.done():
+                    f.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, f), result in zip(live, results, strict=True):
+            if not f.done():
+                f.set_result(result)
