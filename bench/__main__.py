@@ -25,7 +25,7 @@ from bench import peer as peer_mod
 from bench.cases import all_cases
 from bench.harness import growth_table, table
 from bench.loadgen import calibrate
-from bench.machine import machine_line
+from bench.machine import load_average, machine_line
 from bench.runner import DatasetRun, Options, run_dataset
 from gateway.config import Settings
 from gateway.db import database_name
@@ -90,6 +90,7 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
         generator = {"rps": g.rps, "concurrency": g.concurrency, "seconds": g.seconds}
         _log(f"load generator against a static endpoint: {g.rps:,.0f} rps")
 
+    load = load_average()
     runs: dict[str, DatasetRun] = {}
     info: dict[str, dict] = {}
     machine = ""
@@ -112,7 +113,7 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
                 "rollup_tables": tables,
                 "seconds": round(time.monotonic() - t0, 1),
             }
-            machine = machine_line(pg, env.events, scale)
+            machine = machine_line(pg, env.events, scale, load)
 
     out = []
     if args.markdown:
@@ -161,6 +162,7 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
         "mode": "growth" if args.growth else "default",
         "argv": sys.argv[1:],
         "machine": machine,
+        "load_average_at_start": load,
         "generator": generator,
         "datasets": {
             s: {

@@ -1,5 +1,6 @@
 """The machine line printed under the results: CPU, cores, RAM, PostgreSQL, Python,
-dataset size and date."""
+dataset size, the load average when the run started (other work on a shared machine
+shows there) and date."""
 
 from __future__ import annotations
 
@@ -29,7 +30,14 @@ def ram_gib() -> float | None:
     return None
 
 
-def machine_line(pg_version: str, events: int, scale: str | None) -> str:
+def load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def machine_line(pg_version: str, events: int, scale: str | None, load: float | None = None) -> str:
     ram = ram_gib()
     pg = pg_version.split(" on ")[0].split(",")[0]
     parts = [
@@ -39,6 +47,7 @@ def machine_line(pg_version: str, events: int, scale: str | None) -> str:
         pg,
         f"Python {platform.python_version()}",
         f"dataset {scale or 'demo'}: {events:,} events",
+        *([f"load average {load:.1f} at start"] if load is not None else []),
         datetime.now(UTC).strftime("%Y-%m-%d"),
     ]
     return " · ".join(parts)
