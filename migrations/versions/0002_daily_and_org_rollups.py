@@ -48,6 +48,8 @@ _HOURLY_KEY = "org_id, type, subject_type, subject_id, bucket, dims"
 
 
 def upgrade() -> None:
+    # Filling the new levels from a populated events table takes minutes, not seconds.
+    op.execute("SET LOCAL statement_timeout = 0")
     for table, (cols, key, fill) in _NEW.items():
         op.execute(
             f"""CREATE TABLE {table} (
@@ -65,6 +67,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("SET LOCAL statement_timeout = 0")
     op.execute(
         "ALTER TABLE rollup_hourly DROP CONSTRAINT pk_rollup_hourly, "
         f"ADD CONSTRAINT pk_rollup_hourly PRIMARY KEY ({_HOURLY_KEY})"
