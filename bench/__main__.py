@@ -140,7 +140,28 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
             else f"PostGraphile not run: {last.peer_skipped}."
         ),
     ]
+    errors = [
+        f"{scale} {r.name} {side}: {getattr(r, side).errors}"
+        for scale in scales
+        for r in runs[scale].results
+        for side in ("tally", "peer")
+        if getattr(r, side).errors
+    ]
+    if errors:
+        notes.append("Non-200 or GraphQL-error responses under load: " + "; ".join(errors) + ".")
     if generator:
+        near = [
+            f"{r.name} {side}"
+            for r in last.results
+            for side in ("tally", "peer")
+            if (getattr(r, side).rps or 0) > 0.5 * generator["rps"]
+        ]
+        if near:
+            notes.append(
+                "Within 2x of the generator's ceiling (the generator may limit these): "
+                + ", ".join(near)
+                + "."
+            )
         notes.append(
             f"Load generator (same for both): {generator['rps']:,.0f} rps against a static "
             f"endpoint at concurrency {generator['concurrency']}."

@@ -14,6 +14,7 @@ connections; `--cluster-workers` matching Tally's worker count.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -23,11 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
+import asyncpg
+
 from gateway.db import connect_raw
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"
 BIN = PEER_DIR / "node_modules" / ".bin" / "postgraphile"
 ROLE = "tally_peer"
+READ_ONLY = "default_transaction_read_only=on"
 PLUGINS = "@graphile/pg-aggregates,postgraphile-plugin-connection-filter"
 TABLES = (
     "orgs",
@@ -89,12 +93,18 @@ async def grant(url: str) -> None:
     exist in this database (idempotent)."""
     raw = await connect_raw(url)
     try:
-        exists = await raw.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", ROLE
+        config = await raw.fetchrow(
+            "SELECT r.rolname, s.setconfig FROM pg_roles r LEFT JOIN pg_db_role_setting s"
+            " ON s.setrole = r.oid AND s.setdatabase = 0 WHERE r.rolname = $1",
+            ROLE,
         )
-        if not exists:
-            await raw.execute(f"CREATE ROLE {ROLE} LOGIN")
-        await raw.execute(f"ALTER ROLE {ROLE} SET default_transaction_read_only = on")
+        # Several test runs may get here at once: a role created or altered meanwhile is fine.
+        if config is None:
+            with contextlib.suppress(asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
+                await raw.execute(f"CREATE ROLE {ROLE} LOGIN")
+        if config is None or READ_ONLY not in (config["setconfig"] or []):
+            with contextlib.suppress(asyncpg.InternalServerError):
+                await raw.execute(f"ALTER ROLE {ROLE} SET default_transaction_read_only = on")
         present = await raw.fetch(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname = ANY($1::text[])",
@@ -140,10 +150,14 @@ class Peer:
 async def start(url: str, port: int, workers: int, log=print) -> Peer:
     """Install (if needed), grant, start PostGraphile on 127.0.0.1:`port` and wait until it
     answers `{ __typename }`."""
-    from bench.server import ServerFailed, wait_ready
+    from bench.server import ServerFailed, ensure_free, wait_ready
 
     install(log)
     await grant(url)
+    try:
+        ensure_free(port, "PostGraphile")
+    except ServerFailed as e:
+        raise PeerUnavailable(str(e)) from e
     args = [
         str(BIN),
         "--connection",

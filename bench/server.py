@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.loadgen import Connection
+from bench.loadgen import Connection, HttpError
 
 
 class ServerFailed(RuntimeError):
@@ -47,6 +48,22 @@ class Server:
                 await self.process.wait()
 
 
+def ensure_free(port: int, name: str) -> None:
+    """Refuse a port another process listens on (the bench would measure that server)."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as e:
+            raise ServerFailed(f"port {port} for {name} is in use; pick another") from e
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for tests that run beside other servers)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 async def wait_ready(proc: asyncio.subprocess.Process, port: int, name: str, seconds=60) -> None:
     """Until POST /graphql `{ __typename }` answers 200 (or the process exits)."""
     body = b'{"query":"{ __typename }"}'
@@ -59,10 +76,10 @@ async def wait_ready(proc: asyncio.subprocess.Process, port: int, name: str, sec
             await asyncio.sleep(0.1)
             continue
         try:
-            status, _ = await conn.post("/graphql", body, {})
+            status, _ = await asyncio.wait_for(conn.post("/graphql", body, {}), 10)
             if status == 200:
                 return
-        except (OSError, ConnectionError, asyncio.IncompleteReadError):
+        except (OSError, HttpError, TimeoutError):
             pass
         finally:
             conn.close()
@@ -76,6 +93,7 @@ async def start(database_url: str, port: int, log_path: Path) -> Server:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALLY_")}
     env["DATABASE_URL"] = database_url.replace("postgresql+asyncpg://", "postgresql://")
     env.pop("REDIS_URL", None)
+    ensure_free(port, "tally serve")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("wb")
     proc = await asyncio.create_subprocess_exec(

@@ -16,16 +16,22 @@ from bench.compare import Mismatch, assert_same
 from bench.env import open_env
 from bench.peer import node_missing
 from bench.runner import check, root_fields
+from bench.server import free_port
 from gateway.config import Settings
 
 QUICK = ["--scale", "tiny", "--runs", "1", "--warmup", "0", "--duration", "0.3"]
-QUICK += ["--concurrency", "2", "--static-port", "8168"]
+QUICK += ["--concurrency", "2"]
+
+
+def ports(*names: str) -> list[str]:
+    """Free ports for the spawned servers: the suite may run beside other servers."""
+    return [arg for name in names for arg in (f"--{name}-port", str(free_port()))]
 
 
 async def test_bench_runs_end_to_end_and_floors_match(scratch_database, tmp_path):
     settings = Settings(database_url=scratch_database, data_dir=tmp_path)
     out = tmp_path / "results.json"
-    args = parse([*QUICK, "--no-peer", "--tally-port", "8162", "--markdown", "--json", str(out)])
+    args = parse([*QUICK, *ports("tally", "static"), "--no-peer", "--markdown", "--json", str(out)])
     report = await main(args, settings)
     for case in all_cases():
         assert f"| {case.name} |" in report
@@ -60,7 +66,7 @@ async def test_bench_runs_end_to_end_and_floors_match(scratch_database, tmp_path
 async def test_postgraphile_answers_every_case_with_the_same_numbers(scratch_database, tmp_path):
     settings = Settings(database_url=scratch_database, data_dir=tmp_path)
     out = tmp_path / "results.json"
-    args = parse([*QUICK, "--tally-port", "8163", "--peer-port", "5163", "--json", str(out)])
+    args = parse([*QUICK, *ports("tally", "peer", "static"), "--json", str(out)])
     report = await main(args, settings)
     assert "PostGraphile 4.14.1 + pg-aggregates 0.1.1" in report
     doc = json.loads(out.read_text())
