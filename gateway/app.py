@@ -4,7 +4,6 @@ ingestion API and the legacy REST routers, one error handler per caller dialect.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -14,12 +13,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway import logs
 from gateway.auth import AuthError, Principal, authenticate, parse_authorization
 from gateway.config import Settings
 from gateway.context import Context
 from gateway.db import Database, DatabaseUnavailable, open_database
 from gateway.errors import TallyError, Unauthenticated
 from gateway.graphiql import TallyGraphQLRouter
+from gateway.middleware import RequestMiddleware
 from gateway.responses import JSONResponse, ORJSONResponse
 
 log = logging.getLogger("tally")
@@ -60,6 +61,7 @@ register_error_dialect("/graphql", _render_graphql)
 def render_error(
     request: Request, status: int, code: str, message: str, details: dict | None = None
 ) -> Response:
+    logs.note_error(code.upper(), message)
     path = request.url.path
     for prefix, render in _ERROR_DIALECTS:
         if path.startswith(prefix):
@@ -105,9 +107,13 @@ async def get_principal(request: Request, session: SessionDep) -> Principal | No
         return None
     try:
         _, token = parse_authorization(header)
-        return await authenticate(session, token)
+        principal = await authenticate(session, token)
     except AuthError as exc:
         raise Unauthenticated(str(exc)) from exc
+    rec = logs.record()
+    if rec is not None and principal is not None:
+        rec.principal = f"{principal.org_key}/{principal.username}"
+    return principal
 
 
 async def require_principal(
@@ -173,21 +179,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.run_worker = None  # the job worker: None = only when the app owns the db
     app.state.graphiql_headers = None  # set by `tally serve` when demo tokens exist
 
-    @app.middleware("http")
-    async def request_id(request: Request, call_next):
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        request.state.request_id = rid
-        response = await call_next(request)
-        response.headers["X-Request-Id"] = rid
-        return response
-
+    app.add_middleware(RequestMiddleware)
     _install_error_handlers(app)
     _install_health(app)
 
     from resolvers.schema import schema
 
-    graphql = TallyGraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql")
-    app.include_router(graphql, prefix="/graphql", include_in_schema=False)
+    graphql = TallyGraphQLRouter(
+        schema, path="/graphql", context_getter=get_context, graphql_ide="graphiql"
+    )
+    app.include_router(graphql, include_in_schema=False)
 
     for router in _routers():
         app.include_router(router)
@@ -208,6 +209,13 @@ def _install_health(app: FastAPI) -> None:
     @app.get("/livez", include_in_schema=False)
     async def livez() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        from gateway.observability import exposition
+
+        body, content_type = await exposition(request.app.state.db)
+        return Response(body, media_type=content_type)
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> Response:
@@ -256,7 +264,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _is_outage(exc):
             log.warning("database unavailable (request %s): %s", rid, exc)
             return render_error(request, 503, "unavailable", "Database unavailable, retry later.")
-        log.exception("unexpected error (request %s)", rid)
+        logs.log_unexpected(f"unexpected error (request {rid})", exc)
         return render_error(request, 500, "internal_error", f"Internal error (request id {rid}).")
 
 

@@ -8,10 +8,9 @@ expects.
 
 from __future__ import annotations
 
-import logging
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -57,6 +56,7 @@ class Settings(BaseSettings):
     max_aliases: PositiveInt = 50
     max_query_tokens: PositiveInt = 5_000
     log_level: str = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"
     inprocess_worker: bool = True
     extra: dict[str, str] = Field(default_factory=dict)
 
@@ -118,12 +118,10 @@ class Settings(BaseSettings):
     def apply_logging(self, default_level: str | None = None) -> None:
         """Apply the log level: TALLY_LOG_LEVEL when set, else `default_level` (or the
         setting's default)."""
+        from gateway import logs
+
         level = self.log_level if self.is_set("log_level") or not default_level else default_level
-        root = logging.getLogger()
-        if not root.handlers:
-            logging.basicConfig(format="%(levelname)s %(name)s %(message)s")
-        root.setLevel(level)
-        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        logs.configure(level, self.log_format)
 
 
 def describe(exc: ValidationError) -> str:

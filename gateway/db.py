@@ -111,7 +111,9 @@ async def connect_raw(url: str) -> asyncpg.Connection:
 def make_engine(
     url: str, *, statement_timeout_ms: int = 15_000, pool_size: int = 10
 ) -> AsyncEngine:
-    return create_async_engine(
+    from gateway.observability import instrument_engine
+
+    engine = create_async_engine(
         to_sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -127,6 +129,8 @@ def make_engine(
             "max_cacheable_statement_size": 0,
         },
     )
+    instrument_engine(engine)
+    return engine
 
 
 class Database:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
 import sys
+from pathlib import Path
 
 from gateway.config import Settings
 
@@ -68,9 +71,21 @@ def banner(settings: Settings, host: str, port: int, principals: list[dict]) -> 
     return "\n".join(lines)
 
 
+def prepare_metrics_dir(data_dir: Path) -> Path:
+    """Empty the directory the server's processes share Prometheus metrics through and
+    select it (prometheus-client reads PROMETHEUS_MULTIPROC_DIR when it is first imported,
+    so this runs before anything imports gateway.observability)."""
+    directory = Path(data_dir) / "prometheus"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    return directory
+
+
 def serve(
     settings: Settings, *, seed_demo_if_empty: bool, host: str | None, port: int | None
 ) -> None:
+    prepare_metrics_dir(settings.data_dir)
     import uvicorn
 
     from gateway.app import create_app
@@ -83,4 +98,6 @@ def serve(
     admin = next((p for p in principals if p["name"] == "org_admin"), None)
     if admin:
         app.state.graphiql_headers = json.dumps({"Authorization": f"Bearer {admin['token']}"})
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # log_config=None: uvicorn's loggers go through Tally's handler (gateway/logs.py);
+    # the access line is Tally's own (gateway/middleware.py)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)

@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 
 from gateway.config import Settings
 from gateway.errors import TallyError
+from gateway.graphql_log import LoggingSchema, RecordOperation
 from resolvers.agents.queries import AgentsQuery
 from resolvers.common import CatalogQuery
 from resolvers.jobs.mutations import JobsMutation
@@ -51,21 +52,20 @@ def _should_mask(error: GraphQLError) -> bool:
         return False
     from strawberry.exceptions import StrawberryGraphQLError
 
-    if isinstance(original, StrawberryGraphQLError | PermissionError | GraphQLError):
-        return False
-    log.error("unexpected error in resolver", exc_info=original)
-    return True
+    # unexpected: masked here, logged once per request by LoggingSchema.process_errors
+    return not isinstance(original, StrawberryGraphQLError | PermissionError | GraphQLError)
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     limits = make_limits_rule(settings.max_query_depth, settings.max_aliases)
     Query = merge_types("Query", QUERY_TYPES)
-    return strawberry.Schema(
+    return LoggingSchema(
         query=Query,
         mutation=merge_types("Mutation", MUTATION_TYPES),
         types=EXTRA_TYPES,
         extensions=[
+            RecordOperation,
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
             lambda: ParserCache(maxsize=256),
             AddValidationRules([limits]),

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 
 from gateway.context import Context
 from gateway.jobs.files import publish, result_path, write_tmp
@@ -89,6 +89,15 @@ async def enqueue(
     ).scalar_one()
     await db.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return job
+
+
+async def queue_stats(db: Any) -> list[tuple[str, int, float]]:
+    """(kind, pending jobs, age in seconds of the oldest) for each kind with pending jobs."""
+    age = func.extract("epoch", func.now() - func.min(Job.created_at))
+    rows = await db.execute(
+        select(Job.kind, func.count(), age).where(Job.status == "pending").group_by(Job.kind)
+    )
+    return [(kind, int(count), float(oldest or 0)) for kind, count, oldest in rows]
 
 
 async def get_job(db: Any, org_id: int, key: str, *, kind: str | None = None) -> Job | None:

@@ -35,6 +35,8 @@ from typing import Any, Protocol
 import orjson
 from starlette.requests import Request
 
+from gateway.observability import cache_lookup
+
 log = logging.getLogger("tally.rest.cache")
 
 DEFAULT_TTL = 300
@@ -173,6 +175,11 @@ class ResponseCache:
         return f"{self.namespace}{route}:{hashlib.sha256(canonical).hexdigest()}"
 
     async def get(self, key: str) -> CachedEntry | None:
+        found = await self._get(key)
+        cache_lookup("athena", found is not None)
+        return found
+
+    async def _get(self, key: str) -> CachedEntry | None:
         raw = await self.backend.get(key)
         if raw is None:
             return None

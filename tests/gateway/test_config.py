@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway import logs
 from gateway.config import Settings, SettingsError
 from tests.gateway.test_cli import assert_one_line_error, tally
 
@@ -77,4 +78,5 @@ def test_the_log_level_is_applied(monkeypatch):
         Settings.from_env().apply_logging(default_level="WARNING")  # the command's default
         assert root.level == logging.WARNING
     finally:
+        logs.unconfigure()
         root.setLevel(before)
