@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import asyncpg
 import httpx
 import orjson
+from alembic.util import CommandError
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -150,7 +151,10 @@ async def prepare(url: str, scale: str, seed: int, log=print) -> None:
     principal (idempotent)."""
     engine = make_engine(url, pool_size=2, statement_timeout_ms=0)
     try:
-        await migrate.upgrade(engine)
+        try:
+            await migrate.upgrade(engine)
+        except CommandError as e:  # e.g. a database migrated by a newer checkout
+            raise SystemExit(f"bench: cannot migrate {database_name(url)}: {e}") from e
         raw = await connect_raw(url)
         try:
             has_org = await raw.fetchval("SELECT EXISTS (SELECT 1 FROM orgs)")
