@@ -122,6 +122,9 @@ def make_engine(
             "server_settings": {
                 "statement_timeout": str(statement_timeout_ms),
                 "application_name": "tally",
+                # Dashboard aggregates sort tens of thousands of rollup rows (count
+                # DISTINCT, GROUPING SETS); the 4MB default spills them to disk.
+                "work_mem": "32MB",
             },
             # Compiled analytics statements are large and vary with the request;
             # caching them per connection costs memory without a measurable win.

@@ -29,6 +29,7 @@ from gateway.metrics import (
     load_change,
     load_series,
     load_total,
+    load_totals,
     metrics_catalog,
     resolve_period,
 )
@@ -143,8 +144,26 @@ class TimeSeries:
     total: float | None
     buckets: list[datetime]
     values: list[float | None]
-    edges: list[Edge[SeriesPoint]]
-    page_info: PageInfo
+    window: strawberry.Private[range]
+
+    # Edges are built only when a client selects them: a dashboard asking for the
+    # compact form of 50 series must not pay for 1,500 point objects and cursors.
+    @strawberry.field
+    def edges(self) -> list[Edge[SeriesPoint]]:
+        return [
+            Edge(cursor=_cursor(i), node=SeriesPoint(bucket=self.buckets[i], value=self.values[i]))
+            for i in self.window
+        ]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        w = self.window
+        return PageInfo(
+            has_next_page=w.stop < len(self.buckets),
+            has_previous_page=w.start > 0,
+            start_cursor=_cursor(w.start) if len(w) else None,
+            end_cursor=_cursor(w.stop - 1) if len(w) else None,
+        )
 
 
 def build_series(
@@ -158,11 +177,7 @@ def build_series(
     after: str | None,
 ) -> TimeSeries:
     page = page_args(first if first is not None else len(buckets), after, max_first=10_000)
-    window = range(page.offset, min(len(buckets), page.offset + page.limit))
-    edges = [
-        Edge(cursor=_cursor(i), node=SeriesPoint(bucket=buckets[i], value=values[i]))
-        for i in window
-    ]
+    window = range(min(page.offset, len(buckets)), min(len(buckets), page.offset + page.limit))
     return TimeSeries(
         metric=metric,
         unit=CATALOG[metric].unit,
@@ -171,13 +186,7 @@ def build_series(
         total=total,
         buckets=list(buckets),
         values=list(values),
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=window.stop < len(buckets),
-            has_previous_page=page.offset > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        window=window,
     )
 
 
@@ -284,16 +293,16 @@ def metric_fields(
         return await load_total(info.context, name.value, group, rp, _scope(scope, where))
 
     async def metrics(self, info, names, period=None, where=None):
-        import asyncio
-
         rp = period_of(info, period)
-
-        async def one(n):
+        loads = []
+        for n in names:
             scope, group = _target(self, n.value)
-            value = await load_total(info.context, n.value, group, rp, _scope(scope, where))
-            return MetricValue(name=n.name.lower(), value=value, unit=CATALOG[n.value].unit)
-
-        return list(await asyncio.gather(*(one(n) for n in names)))
+            loads.append((n.value, group, _scope(scope, where)))
+        values = await load_totals(info.context, loads, rp)
+        return [
+            MetricValue(name=n.name.lower(), value=v, unit=CATALOG[n.value].unit)
+            for n, v in zip(names, values, strict=True)
+        ]
 
     async def change(self, info, name, period=None, where=None):
         scope, group = _target(self, name.value)

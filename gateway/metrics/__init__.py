@@ -91,6 +91,7 @@ from gateway.metrics.loader import (
     load_change,
     load_series,
     load_total,
+    load_totals,
     resolve_period,
 )
 from gateway.metrics.periods import PeriodSpec, Preset, ResolvedPeriod, resolve
@@ -122,6 +123,7 @@ __all__ = [
     "load_change",
     "load_series",
     "load_total",
+    "load_totals",
     "metrics_catalog",
     "resolve",
     "resolve_period",

@@ -10,8 +10,9 @@ later, sends everything queued as ONE statement:
 with the group key as text, the metric values as a `float8[]` and `o` the row's rank
 under the query's own ORDER BY (LIMITs stay inside each branch). Every source branch
 (one rollup level or raw-event range, see `compile`) becomes a CTE; equal values share
-one bind parameter, so equal branches of different queries are one CTE, which
-PostgreSQL materializes and reads once.
+one bind parameter, so branches of different queries that differ only in their event
+types are one CTE over the union of those types, which PostgreSQL materializes and
+reads once (each query's aggregates FILTER by their own types).
 Rows are split back per query in the shape `engine` expects: `(g, b, t, tot, m0, m1, ...)`.
 
 A batch of one runs the query's own statement unchanged. Errors fail every query of
@@ -26,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import TextClause, text
 
-from gateway.metrics.compile import Compiler, Params, Query, validate
+from gateway.metrics.compile import Compiler, Params, Query, SharedBranches, validate
 
 TICKS = 3
 """Event-loop turns to wait for sibling loaders before sending (cheap: no I/O happens)."""
@@ -52,7 +53,7 @@ def _key_parser(q: Query) -> Callable[[Any], Any]:
 def compile_batch(queries: list[Query]) -> tuple[TextClause, dict[str, Any]]:
     """The one statement answering every query (each validated by the caller)."""
     params = Params()
-    shared: dict[str, str] = {}
+    shared = SharedBranches()
     parts = []
     for i, q in enumerate(queries):
         inner, order = Compiler(q, params).compile_sql(shared)
@@ -62,8 +63,7 @@ def compile_batch(queries: list[Query]) -> tuple[TextClause, dict[str, Any]]:
             f"SELECT {i} AS q, CAST(x.g AS text) AS g, x.b, x.t, x.tot,"
             f" ARRAY[{values}] AS v, {rank} AS o FROM ({inner}) x"
         )
-    ctes = ", ".join(f"{name} AS ({sql})" for sql, name in shared.items())
-    return text(f"WITH {ctes} " + " UNION ALL ".join(parts)), params.values
+    return text(f"WITH {shared.ctes(params)} " + " UNION ALL ".join(parts)), params.values
 
 
 def split_rows(queries: list[Query], rows: list[Any]) -> list[list[tuple]]:

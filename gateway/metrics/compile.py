@@ -49,6 +49,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # group keys: "subject", "via", "total", "actor", "dim:<key>", "hour_of_day", "day_of_week"
 TIME_KEYS = ("hour_of_day", "day_of_week")
+TYPES = "@types"
+"""Stands for a source branch's event-type list until the statement is assembled: a
+batch reads each branch shape once, for the union of the types its queries need."""
 
 
 @dataclass
@@ -188,6 +191,27 @@ def base_of(metrics: list[Metric]) -> list[Metric]:
     return out
 
 
+class SharedBranches:
+    """The source branches of a batch: branch SQL (with the `TYPES` marker) -> its CTE
+    name and the union of the event types its queries read."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[str, set[str]]] = {}
+
+    def add(self, sql: str, types: set[str]) -> str:
+        entry = self.entries.get(sql)
+        if entry is None:
+            entry = self.entries[sql] = (f"s{len(self.entries)}", set())
+        entry[1].update(types)
+        return entry[0]
+
+    def ctes(self, params: Params) -> str:
+        return ", ".join(
+            f"{name} AS ({sql.replace(TYPES, params(sorted(types)))})"
+            for sql, (name, types) in self.entries.items()
+        )
+
+
 class Compiler:
     def __init__(self, q: Query, params: Params | None = None) -> None:
         self.q = q
@@ -287,10 +311,7 @@ class Compiler:
 
     def _common(self, src: str, *, has_dims: bool, has_actor: bool, org: bool = False) -> str:
         q = self.q
-        w = (
-            f"org_id = {self.org} AND subject_type = {self.st}"
-            f" AND type = ANY({self.p(sorted(self.types_by_src[src]))})"
-        )
+        w = f"org_id = {self.org} AND subject_type = {self.st} AND type = ANY({TYPES})"
         if org:
             pass
         elif q.scope.ids is not None:
@@ -342,34 +363,38 @@ class Compiler:
             f" AND {self._ranges(col, intervals)}"
         )
 
-    def branches(self) -> list[str]:
+    def branches(self) -> list[tuple[str, str]]:
+        """(source tag, SQL with the `TYPES` marker) of every source branch."""
         out = []
         segs = self.q.segments
         for src in sorted(self.types_by_src):
             if src == "r":
-                out.append(self._events("r", [(s.start, s.end) for s in segs]))
+                out.append((src, self._events("r", [(s.start, s.end) for s in segs])))
                 continue
             if src == "h":
                 levels = self._levels()
                 per_level, raw = split_levels(segs, [step for step, _, _ in levels])
                 for (_, table, col), intervals in zip(levels, per_level, strict=True):
                     if intervals:
-                        out.append(self._rollup(table, col, intervals))
+                        out.append((src, self._rollup(table, col, intervals)))
                 if raw or not any(per_level):
-                    out.append(self._events(src, raw or [(segs[0].start, segs[0].start)]))
+                    out.append((src, self._events(src, raw or [(segs[0].start, segs[0].start)])))
                 continue
             rollup, raw = split(segs, DAY)
             if rollup:
                 days = [(a.date(), b.date()) for a, b in rollup]
                 out.append(
-                    "SELECT 'd' AS src, subject_id, type, CAST(NULL AS jsonb) AS dims,"
-                    " CAST(day AS timestamp) AT TIME ZONE 'UTC' AS ts, actor_id, n, total"
-                    " FROM rollup_daily_actor"
-                    f" WHERE {self._common('d', has_dims=False, has_actor=True)}"
-                    f" AND {self._ranges('day', days)}"
+                    (
+                        src,
+                        "SELECT 'd' AS src, subject_id, type, CAST(NULL AS jsonb) AS dims,"
+                        " CAST(day AS timestamp) AT TIME ZONE 'UTC' AS ts, actor_id, n, total"
+                        " FROM rollup_daily_actor"
+                        f" WHERE {self._common('d', has_dims=False, has_actor=True)}"
+                        f" AND {self._ranges('day', days)}",
+                    )
                 )
             if raw or not rollup:
-                out.append(self._events(src, raw or [(segs[0].start, segs[0].start)]))
+                out.append((src, self._events(src, raw or [(segs[0].start, segs[0].start)])))
         return out
 
     # -- keys ------------------------------------------------------------------------
@@ -398,16 +423,21 @@ class Compiler:
         )
         return f"CASE {whens} END"
 
-    def compile_sql(self, shared: dict[str, str] | None = None) -> tuple[str, str | None]:
+    def compile_sql(self, shared: SharedBranches | None = None) -> tuple[str, str | None]:
         """(the SELECT, its ORDER BY expression or None). With `shared`, every source
-        branch is registered there (SQL -> CTE name) and referenced by name, so equal
-        branches of a batch are one CTE, read once."""
+        branch is registered there and referenced by its CTE name, so branches of a batch
+        that differ only in their event types are one CTE, read once."""
         q = self.q
         cols = [f"{self.metric_sql(m)} AS m{i}" for i, m in enumerate(q.metrics)]
-        branches = self.branches()
-        if shared is not None:
+        if shared is None:
             branches = [
-                f"SELECT * FROM {shared.setdefault(sql, f's{len(shared)}')}" for sql in branches
+                sql.replace(TYPES, self.p(sorted(self.types_by_src[src])))
+                for src, sql in self.branches()
+            ]
+        else:
+            branches = [
+                f"SELECT * FROM {shared.add(sql, self.types_by_src[src])}"
+                for src, sql in self.branches()
             ]
         union = " UNION ALL ".join(branches)
         b = (

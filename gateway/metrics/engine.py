@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from gateway.errors import InvalidInput
 from gateway.metrics.batch import MetricBatch
-from gateway.metrics.buckets import Granularity, bucket_starts, utc_key
+from gateway.metrics.buckets import Granularity, bucket_starts
 from gateway.metrics.catalog import Metric, get_metric
 from gateway.metrics.compile import TIME_KEYS, Query
 from gateway.metrics.periods import ResolvedPeriod
@@ -179,7 +179,9 @@ async def series(
     starts = bucket_starts(period, g)
     q = Query(org_id, ms, scope, [period], scope.grouping, g, starts)
     rows = await _run(db, q)
-    index = {utc_key(b): i for i, b in enumerate(starts)}
+    # bucket starts by POSIX timestamp: the same instant whatever zone it is expressed in
+    index = {b.timestamp(): i for i, b in enumerate(starts)}
+    columns = [(4 + j, m.name, m) for j, m in enumerate(ms)]
     keys = _expected_keys(scope)
     data: dict[Hashable, dict[str, list]] = {}
     tots: dict[Hashable, Values] = {}
@@ -197,10 +199,10 @@ async def series(
         if row[3]:  # the GROUPING SETS total row
             tots[row[0]] = _row_values(ms, row)
             continue
-        i = index.get(utc_key(row[1]))
+        i = index.get(row[1].timestamp()) if row[1] is not None else None
         if i is not None:
-            for name, v in _row_values(ms, row).items():
-                vals[name][i] = v
+            for col, name, m in columns:
+                vals[name][i] = _value(m, row[col])
     return {k: SeriesResult(period, g, starts, data[k], tots[k]) for k in data}
 
 

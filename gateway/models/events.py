@@ -19,7 +19,7 @@ question (whole UTC days first, then whole hours, raw events only for partial ho
 * `rollup_daily_actor` (org, type, subject, UTC day, actor) -> n, total  — per-user
   breakdowns, leaderboards and exact distinct active users.
 
-The primary keys of the n/total rollups INCLUDE (n, total) (see migration 0002: SQLAlchemy
+Every rollup's primary key INCLUDEs (n, total) (migrations 0002 and 0003: SQLAlchemy
 cannot declare INCLUDE on a primary key), so reads are index-only scans.
 """
 

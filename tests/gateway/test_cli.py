@@ -59,7 +59,7 @@ def test_export_schema_check_detects_a_stale_file(tmp_path):
 async def test_db_and_token_commands_against_a_real_database(scratch_database):
     up = tally("db", "upgrade", database_url=scratch_database)
     assert up.returncode == 0, up.stderr
-    assert "database at revision 0002" in up.stdout
+    assert "database at revision 0003" in up.stdout
 
     bad = tally("token", "create", "--org", "nope", "--user", "x", database_url=scratch_database)
     assert_one_line_error(bad, 2, "no user 'x' in org 'nope'")
