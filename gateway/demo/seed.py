@@ -139,7 +139,9 @@ async def seed_demo(
         await _refuse_unless_empty(conn)
         tables = Tables()
         producer = _Producer(seed, scale, tl, tables)
-        progress = Progress(NOMINAL_EVENTS[scale], "demo events") if not quiet else None
+        progress = (
+            Progress(NOMINAL_EVENTS[scale], "demo events", unit="events") if not quiet else None
+        )
         producer.start()
         written = 0
         gen_started = time.monotonic()

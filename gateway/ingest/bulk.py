@@ -111,7 +111,7 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
                 raise InvalidInput(f"no org '{org_key}'")
         validator = EventValidator(conn, org_id=org_id, org_key=org_key, own_org_only=False)
         size = path.stat().st_size  # noqa: ASYNC240 - one stat call
-        with Progress(size, f"ingest {path.name}") as progress:
+        with Progress(size, f"ingest {path.name}", unit="B") as progress:
             for items, bad in _chunks(path, progress):
                 validator.conn = await asyncpg_connection(session)
                 result = await validator.validate(items)

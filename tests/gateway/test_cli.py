@@ -79,6 +79,48 @@ async def test_db_and_token_commands_against_a_real_database(scratch_database):
 
 def test_unreachable_database_is_one_line():
     result = tally("db", "upgrade", database_url="postgresql://nobody@127.0.0.1:1/none")
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert_one_line_error(result, 1, "cannot connect to PostgreSQL")
+    assert "check DATABASE_URL" in result.stderr
+
+
+def test_a_missing_database_says_what_to_fix(server_url):
+    from gateway.db import with_database
+
+    missing = with_database(server_url, "tally_no_such_database")
+    result = tally("db", "upgrade", database_url=missing)
+    assert_one_line_error(result, 1, 'database "tally_no_such_database" does not exist')
+    assert "check DATABASE_URL" in result.stderr
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused():
+    result = tally("db", "upgrade", database_url="mysql://root@localhost/tally")
+    assert_one_line_error(result, 2, "DATABASE_URL: expected a PostgreSQL URL")
+
+
+def test_version():
+    from importlib.metadata import version
+
+    result = tally("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"tally {version('tally')}"
+
+
+def test_every_flag_has_help_text():
+    import argparse
+
+    from gateway.cli import build_parser
+
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    if not any(c.dest == name for c in action._choices_actions):
+                        missing.append(f"{parser.prog} {name}")
+                    walk(sub)
+            elif not action.help:
+                missing.append(f"{parser.prog} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser())
+    assert missing == []
