@@ -1,15 +1,32 @@
-"""The one way events enter Tally: COPY into a session-local staging table, then a single
-statement that inserts the new events (idempotent on `(org_id, event_id)`) and adds
-exactly those rows to every rollup level.
+"""The one way events enter Tally through the API: a single statement that inserts the
+new events of a batch (idempotent on `(org_id, event_id)`) and adds exactly those rows to
+every rollup level.
 
 Because the rollups are updated from the rows the insert *returned*, a duplicate adds
 nothing and a late event lands in its own (old) bucket: rollups always equal an
 aggregate of the raw events, with no separate "live tail" to reconcile.
+
+Cost grows with the batch's distinct rollup keys, not its events: each level upserts one
+row per key (`Level.select_from` groups the inserted rows), in key order, and the events
+themselves are inserted in `(org_id, event_id)` order. Every writer takes its row locks
+in the same order, so concurrent batches that share keys queue instead of deadlocking.
+Should PostgreSQL still report a deadlock or a serialization failure, the batch is
+retried (`ATTEMPTS`, with jittered backoff; the statement is idempotent, so a retry
+can neither lose nor double an event); when every attempt fails the caller gets
+`WriteContention`, a 503 with `Retry-After`.
+
+The batch travels as one array per column (`unnest`), so a batch is one round trip and
+needs no staging table. Bulk loads (`gateway.ingest.bulk`) COPY many chunks into a
+session-local staging table instead (`stage_events`) and merge it with the same
+statement (`merge_staged`), so a whole file's rollup keys are upserted once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import logging
+import random
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -17,7 +34,15 @@ from typing import NamedTuple
 import asyncpg
 
 from gateway.db import asyncpg_connection
-from gateway.ingest.rollups import LEVELS
+from gateway.errors import TallyError
+from gateway.ingest.rollups import LEVELS, rebuild_order
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 6
+BACKOFF_S = 0.02
+"""First retry waits up to BACKOFF_S (full jitter), doubling per attempt (~0.6 s in all)."""
+RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
 class EventRow(NamedTuple):
@@ -34,53 +59,142 @@ class EventRow(NamedTuple):
 
 
 COLUMNS = EventRow._fields
-
-_STAGING = """
-CREATE TEMP TABLE IF NOT EXISTS events_staging (
-    org_id bigint, event_id text, type text, subject_type text, subject_id bigint,
-    ts timestamptz, actor_id bigint, value double precision, dims jsonb, attrs jsonb
-)
-"""
+_TYPES = ("bigint", "text", "text", "text", "bigint", "timestamptz", "bigint", "float8")
+_TYPES += ("text", "text")
 
 
-@functools.cache
-def _merge_sql() -> str:
-    """Insert the staged events that are new, then add exactly those rows to every rollup
-    level (`gateway.ingest.rollups.LEVELS`), all in one statement."""
-    ctes = [
-        """new AS (
+class WriteContention(TallyError):
+    """The batch could not be written after every retry (sustained lock contention)."""
+
+    code = "write_contention"
+    status = 503
+
+
+def rollup_ctes(source: str) -> list[str]:
+    """CTEs that add the rows of `source` (a CTE of inserted events) to every level:
+    `a<i>` aggregates them to level i's key (a coarse level is summed from the aggregate
+    of its finer level, so the batch is grouped once per grain), `l<i>` upserts those
+    rows in key order."""
+    index = {level.table: i for i, level in enumerate(LEVELS)}
+    ctes = []
+    for level in rebuild_order():
+        i = index[level.table]
+        finer = None if level.source is None else f"a{index[level.source]}"
+        ctes.append(f"a{i} AS ({level.aggregate(source, finer)})")
+    for i, level in enumerate(LEVELS):
+        ctes.append(
+            f"l{i} AS (INSERT INTO {level.table} AS r ({level.columns}, n, total) "
+            f"SELECT * FROM a{i} ORDER BY {level.columns} ON CONFLICT ({level.columns}) "
+            "DO UPDATE SET n = r.n + EXCLUDED.n, total = r.total + EXCLUDED.total)"
+        )
+    return ctes
+
+
+def insert_new_sql(source: str) -> str:
+    """The CTE `new`: rows of `source` (event columns) not stored yet, inserted in key
+    order, returning what the rollups need."""
+    return f"""new AS (
     INSERT INTO events (org_id, event_id, type, subject_type, subject_id, ts, actor_id,
                         value, dims, attrs)
     SELECT DISTINCT ON (org_id, event_id)
-           org_id, event_id, type, subject_type, subject_id, ts, actor_id, value, dims, attrs
-    FROM events_staging
+           org_id, event_id, type, subject_type, subject_id, ts, actor_id, value,
+           dims::jsonb, attrs::jsonb
+    FROM {source}
     ORDER BY org_id, event_id
     ON CONFLICT (org_id, event_id) DO NOTHING
     RETURNING org_id, type, subject_type, subject_id, ts, actor_id, value, dims
 )"""
-    ]
-    for i, level in enumerate(LEVELS):
-        ctes.append(
-            f"l{i} AS (INSERT INTO {level.table} AS r ({level.columns}, n, total) "
-            f"{level.select_from('new')} ON CONFLICT ({level.columns}) "
-            "DO UPDATE SET n = r.n + EXCLUDED.n, total = r.total + EXCLUDED.total)"
-        )
-    return "WITH " + ",\n".join(ctes) + "\nSELECT count(*) FROM new"
+
+
+def merge_sql(source: str) -> str:
+    """Insert the new events of `source`, then add exactly those rows to every rollup
+    level (`gateway.ingest.rollups.LEVELS`), all in one statement returning the count."""
+    return (
+        "WITH "
+        + ",\n".join([insert_new_sql(source), *rollup_ctes("new")])
+        + ("\nSELECT count(*) FROM new")
+    )
+
+
+@functools.cache
+def _merge_sql() -> str:
+    args = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_TYPES))
+    return merge_sql(f"unnest({args}) AS b({', '.join(COLUMNS)})")
+
+
+_STAGING = "events_staging"
+_CREATE_STAGING = f"""CREATE TEMP TABLE IF NOT EXISTS {_STAGING} (
+    {", ".join(f"{c} {t}" for c, t in zip(COLUMNS, _TYPES, strict=True))}
+)"""
+
+
+async def _retrying(conn: asyncpg.Connection, run) -> int:
+    """`run()` in a (sub)transaction, retried on deadlock / serialization failure."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with conn.transaction():
+                # JIT compilation costs more than these statements ever run.
+                await conn.execute("SET LOCAL jit = off")
+                return await run()
+        except RETRYABLE as exc:
+            if attempt == ATTEMPTS:
+                log.warning("event batch not written after %d attempts: %s", attempt, exc)
+                raise WriteContention(
+                    f"The batch could not be written because of concurrent writes "
+                    f"({attempt} attempts); nothing was stored. Retry it (it is safe to "
+                    "resend: events are deduplicated on event_id)."
+                ) from None
+            log.info("event batch: %s; retrying (attempt %d)", exc, attempt + 1)
+            await asyncio.sleep(random.uniform(0, BACKOFF_S * 2 ** (attempt - 1)))
+    raise AssertionError("unreachable")
 
 
 async def write_events(conn: asyncpg.Connection, rows: Iterable[Sequence]) -> int:
-    """Write `rows` (EventRow-shaped tuples) and return how many were new. Runs inside the
-    caller's transaction when there is one; otherwise in its own."""
+    """Write `rows` (EventRow-shaped tuples) and return how many were new. Runs in a
+    savepoint of the caller's transaction when there is one, otherwise in its own
+    transaction; deadlocks and serialization failures are retried (module docstring)."""
     rows = list(rows)
     if not rows:
         return 0
-    async with conn.transaction():
-        await conn.execute(_STAGING)
-        await conn.execute("TRUNCATE events_staging")
-        await conn.copy_records_to_table("events_staging", records=rows, columns=COLUMNS)
-        new = await conn.fetchval(_merge_sql())
-        await conn.execute("TRUNCATE events_staging")
-    return int(new)
+    columns = [list(col) for col in zip(*rows, strict=True)]
+    sql = _merge_sql()
+
+    async def run() -> int:
+        return int(await conn.fetchval(sql, *columns))
+
+    return await _retrying(conn, run)
 
 
-__all__ = ["COLUMNS", "EventRow", "asyncpg_connection", "write_events"]
+async def stage_events(conn: asyncpg.Connection, rows: Sequence[Sequence]) -> None:
+    """COPY `rows` into this session's staging table (call inside a transaction, then
+    `merge_staged` in the same one)."""
+    await conn.execute(_CREATE_STAGING)
+    if rows:
+        await conn.copy_records_to_table(_STAGING, records=rows, columns=COLUMNS)
+
+
+async def merge_staged(conn: asyncpg.Connection, *, work_mem: str = "256MB") -> int:
+    """Write everything staged by `stage_events` (as `write_events` does) and empty the
+    staging table; returns how many events were new."""
+    await conn.execute(_CREATE_STAGING)
+    sql = merge_sql(_STAGING)
+
+    async def run() -> int:
+        await conn.execute(f"SET LOCAL work_mem = '{work_mem}'")
+        await conn.execute(f"ANALYZE {_STAGING}")
+        return int(await conn.fetchval(sql))
+
+    new = await _retrying(conn, run)
+    await conn.execute(f"TRUNCATE {_STAGING}")
+    return new
+
+
+__all__ = [
+    "COLUMNS",
+    "EventRow",
+    "WriteContention",
+    "asyncpg_connection",
+    "merge_staged",
+    "stage_events",
+    "write_events",
+]
