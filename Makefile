@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint fmt schema install clean
+.PHONY: run test bench bench-ingest lint fmt schema install clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "Tally needs Python >= 3.11 (none found on PATH)"; exit 1; }
@@ -24,6 +24,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
+
+bench-ingest: $(STAMP)
+	$(BIN)/python -m bench --ingest $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check gateway resolvers tests bench migrations

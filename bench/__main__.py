@@ -57,6 +57,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--markdown", action="store_true", help="print the README block (heading + table)"
     )
+    p.add_argument("--ingest", action="store_true", help="ingestion bench (bench/ingest.py)")
+    g = p.add_argument_group("--ingest")
+    g.add_argument("--ingest-port", type=int, default=8171)
+    g.add_argument("--ingest-scale", choices=list(SCALES), default="small", help="base demo")
+    g.add_argument("--http-events", type=int, default=100_000, help="events sent over HTTP")
+    g.add_argument("--batch", type=int, default=1_000, help="events per request")
+    g.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
+    g.add_argument("--dup", type=float, default=0.1, help="share of re-sent ids per batch")
+    g.add_argument("--file-events", type=int, default=500_000, help="events in the NDJSON file")
+    g.add_argument("--days", type=int, default=30, help="event timestamps span this many days")
     return p.parse_args(argv)
 
 
@@ -209,6 +219,11 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
 
 def cli(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.ingest:
+        from bench import ingest
+
+        print(asyncio.run(ingest.run(args, Settings.from_env())))
+        return 0
     try:
         print(asyncio.run(main(args)))
     except peer_mod.PeerUnavailable as e:

@@ -180,7 +180,8 @@ async def merge_staged(conn: asyncpg.Connection, *, work_mem: str = "256MB") -> 
     sql = merge_sql(_STAGING)
 
     async def run() -> int:
-        await conn.execute(f"SET LOCAL work_mem = '{work_mem}'")
+        # one statement for a whole file's worth of events: no request deadline applies
+        await conn.execute(f"SET LOCAL work_mem = '{work_mem}'; SET LOCAL statement_timeout = 0")
         await conn.execute(f"ANALYZE {_STAGING}")
         return int(await conn.fetchval(sql))
 

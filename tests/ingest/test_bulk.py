@@ -74,6 +74,34 @@ async def test_bad_lines_are_reported_and_valid_lines_loaded(
     assert (again.new, again.duplicates, again.error_count) == (0, 3, 3)
 
 
+async def test_several_merges_keep_rollups_exact(tmp_path, db, session, world, monkeypatch):
+    # chunks of 3 lines, a merge every 5 staged events: 4 merges for 17 lines, with a
+    # duplicate id across merges (line 16 repeats line 2) and within one (lines 6, 7)
+    monkeypatch.setattr(bulk, "CHUNK_LINES", 3)
+    monkeypatch.setattr(bulk, "MERGE_EVENTS", 5)
+    lines = [_event(i, ts=f"2026-03-0{1 + i % 3}T1{i % 4}:00:00Z", value=i) for i in range(15)]
+    lines[7] = lines[6]
+    lines.append(lines[2])
+    lines.append(_event(99, value=4))
+    report = await ingest_file(db, _write(tmp_path / "m.ndjson", lines), world.org.key)
+    assert (report.lines, report.new, report.duplicates, report.ok) == (17, 15, 2, True)
+    totals = (
+        await session.execute(
+            text("SELECT sum(n), sum(total) FROM rollup_daily_org WHERE org_id = :o"),
+            {"o": world.org.id},
+        )
+    ).one()
+    # values 0..14 without the repeated 7, plus 4
+    assert tuple(totals) == (15, sum(range(15)) - 7 + 4)
+    hourly = (
+        await session.execute(
+            text("SELECT sum(n), sum(total) FROM rollup_hourly WHERE org_id = :o"),
+            {"o": world.org.id},
+        )
+    ).one()
+    assert tuple(hourly) == tuple(totals)
+
+
 async def test_lines_without_org_need_one(tmp_path, db, world):
     path = _write(tmp_path / "e.ndjson", [_event(1), _event(2, org=world.org.key)])
     report = await ingest_file(db, path, org_key=None)
