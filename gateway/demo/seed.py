@@ -137,7 +137,7 @@ async def seed_demo(
     started = time.monotonic()
     async with db.session() as session:
         await session.execute(text("SET LOCAL statement_timeout = 0"))
-        await session.execute(text("SET LOCAL work_mem = '64MB'"))
+        await session.execute(text("SET LOCAL work_mem = '256MB'"))
         conn = await asyncpg_connection(session)
         await _refuse_unless_empty(conn)
         tables = Tables()
@@ -167,7 +167,7 @@ async def seed_demo(
             if producer.error is not None:
                 raise producer.error
             if copy:
-                await rebuild_on(conn)
+                await rebuild_on(conn, ordered=False)
         events_elapsed = time.monotonic() - gen_started
         if progress:
             progress.done = progress.total

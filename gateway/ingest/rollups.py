@@ -43,33 +43,37 @@ class Level:
     def columns(self) -> str:
         return ", ".join(c for c, _ in self.key)
 
-    def select_from(self, source: str, extra_where: str = "") -> str:
+    def select_from(self, source: str, extra_where: str = "", *, ordered: bool = True) -> str:
         """`SELECT <key>, count(*), sum(value) FROM source ... GROUP BY <key>`, in key order
-        (so concurrent upserts lock rows in the same order)."""
+        (so concurrent upserts lock rows in the same order) unless not `ordered`."""
         conds = [c for c in (self.where, extra_where) if c]
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         positions = ", ".join(str(i + 1) for i in range(len(self.key)))
         exprs = ", ".join(f"{e} AS {c}" for c, e in self.key)
+        order = f" ORDER BY {positions}" if ordered else ""
         return (
             f"SELECT {exprs}, count(*) AS n, sum(value) AS total FROM {source}{where}"
-            f" GROUP BY {positions} ORDER BY {positions}"
+            f" GROUP BY {positions}{order}"
         )
 
-    def aggregate(self, events: str, finer: str | None = None, extra_where: str = "") -> str:
+    def aggregate(
+        self, events: str, finer: str | None = None, extra_where: str = "", *, ordered: bool = True
+    ) -> str:
         """The level's rows (key, n, total) in key order: grouped from `events` (event
         rows), or, for a level with a `source`, summed from `finer` (rows shaped like
         the source level: a finer rollup table or an aggregate of it)."""
         if self.source is None:
-            return self.select_from(events, extra_where)
+            return self.select_from(events, extra_where, ordered=ordered)
         if finer is None:
             raise ValueError(f"{self.table} is summed from {self.source}: pass its rows")
         exprs = dict(self.derive)
         positions = ", ".join(str(i + 1) for i in range(len(self.key)))
         cols = ", ".join(f"{exprs.get(c, c)} AS {c}" for c, _ in self.key)
         where = f" WHERE {extra_where}" if extra_where else ""
+        order = f" ORDER BY {positions}" if ordered else ""
         return (
             f"SELECT {cols}, sum(n)::bigint AS n, sum(total) AS total FROM {finer}{where}"
-            f" GROUP BY {positions} ORDER BY {positions}"
+            f" GROUP BY {positions}{order}"
         )
 
 
@@ -120,9 +124,14 @@ def rebuild_order() -> list[Level]:
     return done
 
 
-async def rebuild_on(conn: asyncpg.Connection, org_id: int | None = None) -> int:
+async def rebuild_on(
+    conn: asyncpg.Connection, org_id: int | None = None, *, ordered: bool = True
+) -> int:
     """Recompute every level for `org_id` (or every org) inside one transaction; returns
-    the number of events counted. Run `analyze(...)` afterwards (outside the transaction)."""
+    the number of events counted. Rows go in in key order (as the writer's upserts do)
+    unless not `ordered` — for tables nobody else writes and without indexes (the seed),
+    where the sort would be wasted. Run `analyze(...)` afterwards (outside the
+    transaction)."""
     org = "($1::bigint IS NULL OR org_id = $1)"
     async with conn.transaction():
         await conn.execute("SET LOCAL jit = off")
@@ -131,7 +140,7 @@ async def rebuild_on(conn: asyncpg.Connection, org_id: int | None = None) -> int
         for level in rebuild_order():
             await conn.execute(
                 f"INSERT INTO {level.table} ({level.columns}, n, total) "
-                + level.aggregate("events", level.source, org),
+                + level.aggregate("events", level.source, org, ordered=ordered),
                 org_id,
             )
         return await conn.fetchval(f"SELECT count(*) FROM events WHERE {org}", org_id)
