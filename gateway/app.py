@@ -1,5 +1,6 @@
 """The FastAPI application: GraphQL at /graphql (with GraphiQL), health checks, the
-ingestion API and the legacy REST routers, one error handler per caller dialect."""
+ingestion API, the legacy REST routers and the console pages (gateway.console), one error
+handler per caller dialect."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from gateway.config import Settings
 from gateway.context import Context
 from gateway.db import Database, DatabaseUnavailable, open_database
 from gateway.errors import TallyError, Unauthenticated
-from gateway.graphiql import TallyGraphQLRouter
 from gateway.middleware import RequestMiddleware
 from gateway.responses import JSONResponse, ORJSONResponse
 
@@ -173,18 +173,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version="0.1.0",
         lifespan=lifespan,
         default_response_class=ORJSONResponse,
+        docs_url=None,  # /docs and /redoc are the console's self-hosted pages
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database
     app.state.run_worker = None  # the job worker: None = only when the app owns the db
-    app.state.graphiql_headers = None  # set by `tally serve` when demo tokens exist
+    app.state.demo_principals = None  # set by `tally serve` when demo tokens exist
 
     app.add_middleware(RequestMiddleware)
     _install_error_handlers(app)
     _install_health(app)
 
+    from gateway.console import install_console
+    from gateway.console.graphiql import TallyGraphQLRouter
     from resolvers.schema import schema
 
+    install_console(app)
     graphql = TallyGraphQLRouter(
         schema, path="/graphql", context_getter=get_context, graphql_ide="graphiql"
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import json
 import os
 import shutil
 import signal
@@ -85,9 +84,9 @@ def banner(settings: Settings, host: str, port: int, principals: list[dict]) -> 
     query = '{"query": "{ viewer { user { username } roles org { key name } } }"}'
     lines = [
         "",
-        f"Tally is serving on {base}",
+        f"Tally is serving — open the dashboard: {base}/dashboard",
         f"  GraphiQL   {base}/graphql",
-        f"  OpenAPI    {base}/docs",
+        f"  OpenAPI    {base}/docs  {base}/redoc",
         f"  health     {base}/livez  {base}/readyz",
         f"  database   {where}",
     ]
@@ -157,9 +156,7 @@ def _run(settings: Settings, host: str, port: int, seed_demo_if_empty: bool) -> 
     principals = asyncio.run(prepare(settings, seed_demo_if_empty=seed_demo_if_empty))
     print(banner(settings, host, port, principals), flush=True)
     app = create_app(settings)
-    admin = next((p for p in principals if p["name"] == "org_admin"), None)
-    if admin:
-        app.state.graphiql_headers = json.dumps({"Authorization": f"Bearer {admin['token']}"})
+    app.state.demo_principals = principals  # console pages prefill these for local callers
     # log_config=None: uvicorn's loggers go through Tally's handler (gateway/logs.py);
     # the access line is Tally's own (gateway/middleware.py)
     uvicorn.run(

@@ -25,6 +25,7 @@ from gateway.auth import Principal
 from gateway.config import Settings
 from gateway.errors import Forbidden, InvalidInput, PayloadTooLarge
 from gateway.ingest.entities import ingest_entities, record_count
+from gateway.ingest.schemas import ENTITIES_BODY, EVENTS_BODY
 from gateway.ingest.validate import EventValidator
 from gateway.ingest.writer import asyncpg_connection, write_events
 from gateway.responses import ORJSONResponse
@@ -114,7 +115,11 @@ def _invalid(code: str, message: str, errors: list[dict]) -> Response:
     return ORJSONResponse(body, status_code=422)
 
 
-@router.post("/events", summary="Ingest events (JSON array or NDJSON), idempotent")
+@router.post(
+    "/events",
+    summary="Ingest events (JSON array or NDJSON), idempotent",
+    openapi_extra=EVENTS_BODY,
+)
 async def ingest_events(request: Request, session: SessionDep, principal: AdminDep) -> Response:
     settings: Settings = request.app.state.settings
     body = await read_body(request, settings.ingest_max_bytes)
@@ -137,7 +142,7 @@ async def ingest_events(request: Request, session: SessionDep, principal: AdminD
     return ORJSONResponse({"received": len(items), "new": new, "duplicates": len(items) - new})
 
 
-@router.post("/entities", summary="Upsert entities by natural key")
+@router.post("/entities", summary="Upsert entities by natural key", openapi_extra=ENTITIES_BODY)
 async def ingest_entity_collections(
     request: Request, session: SessionDep, principal: AdminDep
 ) -> Response:
