@@ -6,6 +6,7 @@ an error). Screenshots land in .artifacts/browser/."""
 from __future__ import annotations
 
 import json
+import re
 
 from gateway.console.examples import examples
 from tests.console.conftest import token
@@ -24,7 +25,11 @@ def _graphql_response(page, operation: str):
 
 
 async def _run_tab(page, name: str) -> dict:
-    await page.locator(".graphiql-tab", has_text=name).first.click()
+    title = re.compile(rf"^\s*{name}\s*$")
+    await page.locator(".graphiql-tab-button", has_text=title).click()
+    active = page.locator(".graphiql-tab-active .graphiql-tab-button", has_text=title)
+    await active.wait_for(timeout=TIMEOUT)
+    await page.locator(".graphiql-query-editor .CodeMirror", has_text=name).wait_for()
     async with _graphql_response(page, name) as info:
         await page.locator(".graphiql-execute-button").click()
     response = await info.value
@@ -35,7 +40,7 @@ async def _run_tab(page, name: str) -> dict:
 async def test_graphiql_runs_the_default_query_and_shows_data(page):
     await page.goto(f"{page.base}/graphql")
     await page.wait_for_selector(".graphiql-execute-button", timeout=TIMEOUT)
-    tabs = await page.locator(".graphiql-tab").all_inner_texts()
+    tabs = await page.locator(".graphiql-tab-button").all_inner_texts()
     assert [t.strip() for t in tabs] == [e.name for e in examples()]
     body = await _run_tab(page, "Dashboard")
     assert "errors" not in body, body
