@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 from gateway.console.examples import examples
 from tests.console.conftest import token
@@ -152,6 +153,19 @@ async def test_dashboard_renders_every_chart_with_data_and_follows_the_period(pa
     period = json.loads(await page.get_attribute("body", "data-period"))
     assert period == {"preset": "LAST_7D", "timezone": "Asia/Tokyo"}
     assert all(s["state"] == "ready" for s in await _dashboard_state(page))
+
+    await page.locator('#presets button[data-preset="CUSTOM"]').click()
+    end = date.today()
+    start = end - timedelta(days=9)
+    await page.fill("#start", start.isoformat())
+    await page.fill("#end", end.isoformat())
+    await page.locator("#apply-range").click()
+    await _wait_loaded(page, 4)
+    custom = await _dashboard_state(page)
+    period = json.loads(await page.get_attribute("body", "data-period"))
+    assert period == {"start": start.isoformat(), "end": end.isoformat(), "timezone": "Asia/Tokyo"}
+    series_10 = [next(c for c in s["charts"] if c["kind"] == "series") for s in custom]
+    assert [c["points"] for c in series_10] == [c["points"] * 10 // 30 for c in series_30]
     await page.screenshot(path=str(_artifact("dashboard-full.png")), full_page=True)
 
 

@@ -179,6 +179,9 @@
       return s.values.map(function (v) { return v === null ? null : Number(v); });
     }));
     var hourly = granularity() === "HOUR";
+    // a second line much smaller than the first gets its own (right-hand) axis
+    var peak = function (s) { return Math.max.apply(null, s.values.map(Number).concat([0])); };
+    var split = series.length === 2 && peak(series[1]) * 5 < peak(series[0]);
     requestAnimationFrame(function () {
       var width = Math.max(box.clientWidth, 240);
       var opts = {
@@ -193,11 +196,14 @@
             values: hourly ? undefined : "{MMM} {D}" },
           { stroke: "#64748b", grid: { stroke: "#f1f5f9" }, ticks: { show: false }, size: 50,
             values: function (u, vals) { return vals.map(function (v) { return fmt(v, series[0].kind); }); } },
-        ],
+        ].concat(split ? [{
+          scale: "y2", side: 1, stroke: COLORS[1], grid: { show: false }, ticks: { show: false }, size: 50,
+          values: function (u, vals) { return vals.map(function (v) { return fmt(v, series[1].kind); }); },
+        }] : []),
         series: [{}].concat(series.map(function (s, i) {
           var color = COLORS[i % COLORS.length];
           return {
-            label: s.label, stroke: color, width: 2,
+            label: s.label, stroke: color, width: 2, scale: split && i === 1 ? "y2" : "y",
             fill: i === 0 ? color + "1f" : undefined,
             points: { show: buckets.length <= 31 },
           };
