@@ -9,6 +9,7 @@ import json
 import re
 from datetime import date, timedelta
 
+from gateway.console import CONTENT_SECURITY_POLICY
 from gateway.console.examples import examples
 from tests.console.conftest import token
 
@@ -174,3 +175,26 @@ def _artifact(name: str):
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS / name
+
+
+async def test_every_page_runs_under_the_console_content_security_policy(page):
+    """Pages served with CONTENT_SECURITY_POLICY (added here when the server sends none):
+    a violation is a console error, which the `page` fixture fails on."""
+
+    async def with_csp(route) -> None:
+        response = await route.fetch()
+        headers = dict(response.headers)
+        if "text/html" in headers.get("content-type", ""):
+            headers.setdefault("content-security-policy", CONTENT_SECURITY_POLICY)
+        await route.fulfill(response=response, headers=headers)
+
+    await page.route(f"{page.base}/**", with_csp)
+    for path, ready in [
+        ("/dashboard", 'body[data-loaded="1"]'),
+        ("/graphql", ".graphiql-execute-button"),
+        ("/docs", ".opblock"),
+        ("/redoc", "h2"),
+    ]:
+        response = await page.goto(f"{page.base}{path}")
+        assert response.headers["content-security-policy"]
+        await page.wait_for_selector(ready, timeout=TIMEOUT)
