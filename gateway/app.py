@@ -4,22 +4,27 @@ handler per caller dialect."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, FastAPI, Request, Response
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway import logs
+from gateway import deadline, logs
 from gateway.auth import AuthError, Principal, authenticate, parse_authorization
 from gateway.config import Settings
 from gateway.context import Context
 from gateway.db import Database, DatabaseUnavailable, open_database
-from gateway.errors import TallyError, Unauthenticated
+from gateway.dbfaults import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, is_db_fault
+from gateway.dbfaults import describe as describe_fault
+from gateway.errors import ServiceUnavailable, TallyError, Unauthenticated
+from gateway.guards import DeadlineMiddleware
 from gateway.middleware import RequestMiddleware
 from gateway.responses import JSONResponse, ORJSONResponse
 
@@ -59,8 +64,16 @@ register_error_dialect("/graphql", _render_graphql)
 
 
 def render_error(
-    request: Request, status: int, code: str, message: str, details: dict | None = None
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: dict | None = None,
+    *,
+    retry_after: int | None = None,
 ) -> Response:
+    """The error in the dialect of the API `request` belongs to. 503 and 504 always carry
+    `Retry-After` (`retry_after` seconds, default RETRY_AFTER_S); so does a 429."""
     logs.note_error(code.upper(), message)
     path = request.url.path
     for prefix, render in _ERROR_DIALECTS:
@@ -69,8 +82,10 @@ def render_error(
             break
     else:
         response = _render_tally(request, status, code, message, details)
-    if status == 503:
-        response.headers["Retry-After"] = "5"
+    if retry_after is None and status in (503, 504):
+        retry_after = RETRY_AFTER_S
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -85,9 +100,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
             await drain_statements(session)
             await session.commit()
-        except BaseException:
-            await drain_statements(session)
-            await session.rollback()
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError) or deadline.expired():
+                # Out of time (or shutting down): the server may never answer a
+                # rollback, so drop the connection; PostgreSQL rolls the transaction back.
+                await session.invalidate()
+            else:
+                await drain_statements(session)
+                await session.rollback()
             raise
 
 
@@ -181,6 +201,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.run_worker = None  # the job worker: None = only when the app owns the db
     app.state.demo_principals = None  # set by `tally serve` when demo tokens exist
 
+    # added first = innermost: the request middleware (ids, access line) wraps the deadline
+    app.add_middleware(
+        DeadlineMiddleware, timeout_s=settings.request_timeout_s, render=render_error
+    )
     app.add_middleware(RequestMiddleware)
     _install_error_handlers(app)
     _install_health(app)
@@ -224,23 +248,35 @@ def _install_health(app: FastAPI) -> None:
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> Response:
+        """Ready when a pooled connection answers `SELECT 1` within TALLY_READY_TIMEOUT_S.
+        The probe runs as its own task so that its cleanup (a frozen server never
+        answers) happens after the answer, not before it."""
+        bound = request.app.state.settings.ready_timeout_s
+        probe = asyncio.ensure_future(_probe(request.app.state.db))
+        done, _ = await asyncio.wait({probe}, timeout=bound)
+        if not done:
+            probe.cancel()
+            _probes.add(probe)
+            probe.add_done_callback(_probes.discard)
+            probe.add_done_callback(lambda t: t.cancelled() or t.exception())
+            reason = f"the database did not answer within {bound:g} s"
+        elif probe.exception() is not None:
+            reason = "the database is unreachable"
+        else:
+            return ORJSONResponse({"status": "ok"})
+        return render_error(request, 503, ServiceUnavailable.code, f"Not ready: {reason}.")
+
+
+_probes: set[asyncio.Task] = set()
+
+
+async def _probe(db: Database) -> None:
+    async with db.session() as session:
         try:
-            async with request.app.state.db.session() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:
-            return render_error(request, 503, "unavailable", "Database unavailable.")
-        return ORJSONResponse({"status": "ok"})
-
-
-def _is_outage(exc: BaseException) -> bool:
-    if isinstance(exc, DatabaseUnavailable | InterfaceError | ConnectionError | OSError):
-        return True
-    if isinstance(exc, OperationalError | DBAPIError):
-        return (
-            bool(getattr(exc, "connection_invalidated", False))
-            or "timeout" in str(getattr(exc, "orig", "")).lower()
-        )
-    return False
+            await session.execute(text("SELECT 1"))
+        except asyncio.CancelledError:
+            await session.invalidate()
+            raise
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -263,14 +299,26 @@ def _install_error_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return render_error(request, exc.status_code, code, str(exc.detail))
 
-    @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         rid = getattr(request.state, "request_id", "-")
-        if _is_outage(exc):
-            log.warning("database unavailable (request %s): %s", rid, exc)
-            return render_error(request, 503, "unavailable", "Database unavailable, retry later.")
+        if is_db_fault(exc):
+            log.warning("database unavailable (request %s): %s", rid, describe_fault(exc))
+            return render_error(request, 503, ServiceUnavailable.code, UNAVAILABLE_MESSAGE)
         logs.log_unexpected(f"unexpected error (request {rid})", exc)
         return render_error(request, 500, "internal_error", f"Internal error (request id {rid}).")
+
+    # The driver's and the network's exception families get the handler in the inner
+    # exception middleware too, so an outage is answered there (503) instead of
+    # reaching the server-error middleware, which would log a traceback per request.
+    for family in (
+        Exception,
+        OSError,
+        SQLAlchemyError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        DatabaseUnavailable,
+    ):
+        app.add_exception_handler(family, unexpected)
 
 
 __all__ = ["JSONResponse", "create_app", "get_context", "render_error", "require_principal"]

@@ -51,7 +51,10 @@ class Settings(BaseSettings):
     ingest_max_events: PositiveInt = 10_000
     ingest_max_bytes: PositiveInt = 10 * 1024 * 1024
     statement_timeout_ms: int = Field(15_000, ge=0)
-    request_timeout_s: float = Field(30.0, gt=0)
+    request_timeout_s: float = Field(20.0, gt=0)
+    ready_timeout_s: float = Field(0.8, gt=0)
+    db_connect_timeout_s: float = Field(5.0, gt=0)
+    db_pool_timeout_s: float = Field(5.0, gt=0)
     max_query_depth: PositiveInt = 12
     max_aliases: PositiveInt = 50
     max_query_tokens: PositiveInt = 5_000

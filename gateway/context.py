@@ -16,10 +16,18 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 
+from gateway import deadline
 from gateway.auth import Principal
 from gateway.config import Settings
 
 L = TypeVar("L")
+
+
+def _consume_outcome(task: asyncio.Future) -> None:
+    """Mark a statement's outcome as seen: whoever awaited it has the error; a statement
+    abandoned at the deadline must not log "exception was never retrieved"."""
+    if not task.cancelled():
+        task.exception()
 
 
 class RequestSession:
@@ -40,16 +48,23 @@ class RequestSession:
         task = asyncio.ensure_future(self._execute(statement, params))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+        task.add_done_callback(_consume_outcome)
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             # graphql-core cancels sibling fields when a non-null field fails. Cancelling
             # asyncpg mid-statement would close the connection and turn the client's input
-            # error into a 503, so let the statement finish (statement_timeout bounds it).
+            # error into a 503, so let the statement finish (statement_timeout bounds it)
+            # — unless the request's deadline has passed: then the server may never
+            # answer (frozen), so the statement is cancelled and the session's owner
+            # drops the connection (`gateway.app.get_session`).
             while not task.done():
+                if deadline.expired():
+                    task.cancel()
+                    break
                 try:
-                    await asyncio.shield(task)
-                except asyncio.CancelledError:
+                    await asyncio.wait_for(asyncio.shield(task), deadline.remaining())
+                except (asyncio.CancelledError, TimeoutError):
                     continue
                 except Exception:
                     break
@@ -88,6 +103,10 @@ class Context(BaseContext):
         self.request = request
         self.response = response
         self._loaders: dict[type, Any] = {}
+
+    def reset_loaders(self) -> None:
+        """Forget every loader (and what it cached): the next `loader()` reads afresh."""
+        self._loaders.clear()
 
     def loader(self, cls: type[L], *args: Any) -> L:
         """The request's instance of a dataloader class (created on first use)."""

@@ -163,8 +163,16 @@ async def connect_raw(url: str) -> asyncpg.Connection:
 
 
 def make_engine(
-    url: str, *, statement_timeout_ms: int = 15_000, pool_size: int = 10
+    url: str,
+    *,
+    statement_timeout_ms: int = 15_000,
+    pool_size: int = 10,
+    connect_timeout_s: float = 5.0,
+    pool_timeout_s: float = 5.0,
 ) -> AsyncEngine:
+    """The engine. A dead or frozen server fails fast: connecting gives up after
+    `connect_timeout_s`, waiting for a pooled connection after `pool_timeout_s` (both
+    below the request deadline, so the caller gets a 503 rather than a 504)."""
     from gateway.observability import instrument_engine
 
     engine = create_async_engine(
@@ -172,7 +180,9 @@ def make_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
+        pool_timeout=pool_timeout_s,
         connect_args={
+            "timeout": connect_timeout_s,
             "server_settings": {
                 "statement_timeout": str(statement_timeout_ms),
                 "application_name": "tally",
@@ -242,7 +252,13 @@ async def open_database(settings, *, pool_size: int = 10) -> Database:
         await ensure_database(server, DEFAULT_DB_NAME)
         url = to_sqlalchemy_url(with_database(server, DEFAULT_DB_NAME))
     return Database(
-        make_engine(url, statement_timeout_ms=settings.statement_timeout_ms, pool_size=pool_size)
+        make_engine(
+            url,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            pool_size=pool_size,
+            connect_timeout_s=settings.db_connect_timeout_s,
+            pool_timeout_s=settings.db_pool_timeout_s,
+        )
     )
 
 

@@ -50,3 +50,24 @@ class Unauthenticated(TallyError):
 class PayloadTooLarge(TallyError):
     code = "payload_too_large"
     status = 413
+
+
+class TooManyRequests(TallyError):
+    """A rate limit was reached; `retry_after` is when the next request is allowed."""
+
+    code = "rate_limited"
+    status = 429
+
+
+class ServiceUnavailable(TallyError):
+    """The database cannot answer now (see `gateway.dbfaults`); retry later."""
+
+    code = "unavailable"
+    status = 503
+
+
+class DeadlineExceeded(TallyError):
+    """The request ran out of time (`TALLY_REQUEST_TIMEOUT_S`); retry later."""
+
+    code = "timeout"
+    status = 504

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 
-import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.add_validation_rules import AddValidationRules
@@ -13,9 +12,10 @@ from strawberry.tools import merge_types
 
 from gateway.config import Settings
 from gateway.errors import TallyError
-from gateway.graphql_log import LoggingSchema, RecordOperation
+from gateway.graphql_log import RecordOperation
 from resolvers.agents.queries import AgentsQuery
 from resolvers.common import CatalogQuery
+from resolvers.faults import DatabaseFaults, TallySchema
 from resolvers.jobs.mutations import JobsMutation
 from resolvers.jobs.queries import JobsQuery
 from resolvers.learners.queries import LearnersQuery
@@ -56,11 +56,11 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, StrawberryGraphQLError | PermissionError | GraphQLError)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> TallySchema:
     settings = settings or Settings()
     limits = make_limits_rule(settings.max_query_depth, settings.max_aliases)
     Query = merge_types("Query", QUERY_TYPES)
-    return LoggingSchema(
+    return TallySchema(
         query=Query,
         mutation=merge_types("Mutation", MUTATION_TYPES),
         types=EXTRA_TYPES,
@@ -70,6 +70,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             AddValidationRules([limits]),
             lambda: ValidationCache(maxsize=256),
+            DatabaseFaults,
             MaskErrors(should_mask_error=_should_mask, error_message="Internal error."),
         ],
     )

@@ -3,7 +3,8 @@
 The shim never builds queries: it names a persisted operation, passes variables, and
 gets `data` back or an `OperationFailed` whose status comes from the first error's
 `extensions.code` (UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404, INVALID_INPUT /
-BAD_USER_INPUT 400, VALIDATION_FAILED 422). Anything unexpected stays a masked 500.
+BAD_USER_INPUT 400, VALIDATION_FAILED 422, UNAVAILABLE — a database fault — 503).
+Anything unexpected stays a masked 500.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ STATUS_BY_CODE = {
     "GRAPHQL_VALIDATION_FAILED": 400,
     "VALIDATION_FAILED": 422,
     "PAYLOAD_TOO_LARGE": 413,
+    "UNAVAILABLE": 503,  # a database fault (resolvers/faults.py): Retry-After is added
 }
 
 
