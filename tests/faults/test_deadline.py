@@ -150,7 +150,7 @@ async def test_statement_timeout_is_503_in_auth_graphql_and_rest(
     database: str, token: str, tmp_path
 ):
     client, engine = await _client(
-        database, tmp_path, statement_timeout_ms=200, request_timeout_s=30
+        database, tmp_path, statement_timeout_ms=2_000, request_timeout_s=30
     )
     try:
         async with Locker(database) as locker:
