@@ -121,17 +121,26 @@ def prepare_metrics_dir(data_dir: Path) -> Path:
     return directory
 
 
+def listening_settings(settings: Settings, host: str | None, port: int | None) -> Settings:
+    """`settings` for a server listening on `host`:`port` (`--host` / `--port`, else the
+    settings' own): links Tally hands out (export downloads, report links) point where
+    this server actually listens, unless TALLY_PUBLIC_URL set another base."""
+    host = host or settings.host
+    port = port or settings.port
+    if (host, port) != (settings.host, settings.port) and not settings.is_set("public_base_url"):
+        settings = settings.model_copy(
+            update={"host": host, "port": port, "public_base_url": f"http://{host}:{port}"}
+        )
+    return settings
+
+
 def serve(
     settings: Settings, *, seed_demo_if_empty: bool, host: str | None, port: int | None
 ) -> None:
     host = host or settings.host
     port = port or settings.port
     check_port(host, port)
-    if (host, port) != (settings.host, settings.port) and not settings.is_set("public_base_url"):
-        # links Tally hands out point where this server actually listens
-        settings = settings.model_copy(
-            update={"host": host, "port": port, "public_base_url": f"http://{host}:{port}"}
-        )
+    settings = listening_settings(settings, host, port)
     prepare_metrics_dir(settings.data_dir)
     # uvicorn restores this handler after its graceful shutdown and re-raises SIGTERM;
     # without it the process would die there, skipping the embedded server's stop
