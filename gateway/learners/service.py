@@ -124,10 +124,12 @@ def last_30_days(ctx: Context, rp: ResolvedPeriod) -> ResolvedPeriod:
 
 
 async def all_time_period(ctx: Context, rp: ResolvedPeriod) -> ResolvedPeriod:
-    """All time for cost series: from the org's first LLM cost (or the period start, if
-    earlier) up to now, in the period's timezone."""
+    """All time for cost series: from the org's first LLM cost up to now, in the period's
+    timezone (so the first weekly / monthly bucket is the one holding the first cost; an
+    org without any cost gets today alone)."""
     first = await repo.first_event_at(ctx.db, ctx.principal.org_id, "cost")
-    earliest = min(first, rp.start) if first is not None else rp.start
+    now = ctx.loader(RequestClock).now
+    earliest = min(first, now) if first is not None else now
     return resolve_period(
         ctx, PeriodSpec(preset=Preset.ALL, timezone=rp.timezone), earliest=earliest
     )

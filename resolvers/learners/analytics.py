@@ -346,6 +346,13 @@ class LearnerAnalytics:
     async def cost_cents(self, info: Info[Context, None]) -> MetricChange:
         return await self._change(info, COST)
 
+    @_field(
+        "All time for costs: from the org's first LLM cost to now (the range of `weeklyCosts`, "
+        "`monthlyCosts` and `totalCostCents`)."
+    )
+    async def all_time_period(self, info: Info[Context, None]) -> PeriodRange:
+        return PeriodRange.of(await self._all_time(info))
+
     @_field("LLM cost of all time (USD cents).")
     async def total_cost_cents(self, info: Info[Context, None]) -> float:
         return await self._total(info, COST, await self._all_time(info))

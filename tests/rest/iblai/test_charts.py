@@ -154,3 +154,22 @@ async def test_user_groups_narrow_a_chart(api, world):
     assert body["messages"]["value"] == 5 and body["conversations"]["value"] == 3
     body = await api.ok(f"/analytics/topics/?{MARCH}&usergroup_ids={g},{g}")
     assert body["messages"]["value"] == 5
+
+
+async def test_counts_are_integers_in_every_chart(api):
+    """JSON integers, not 4.0: the sessions chart, conversations, heatmap, topics, users."""
+    sessions = await api.ok(f"/analytics/sessions/?date_filter=30d&{ORG}")
+    assert type(sessions["total"]) is int and sessions["total"] == 4
+    assert {type(p["value"]) for p in sessions["results"]} == {int}
+    assert sum(p["value"] for p in sessions["results"]) == 4
+    conv = await api.ok(f"/analytics/conversations?metric=conversations&date_filter=30d&{ORG}")
+    assert {type(p["value"]) for p in conv["results"]} == {int}
+    assert (conv["value"], type(conv["value"])) == (4, int)
+    heat = await api.ok(f"/analytics/time/?date_filter=30d&{ORG}")
+    assert (heat["total"], type(heat["total"])) == (8, int)  # 2 + 2 + 3 + 1 messages
+    assert {type(v) for row in heat["matrix"] for v in row} == {int}
+    by_user = await api.ok(
+        f"/analytics/financial/details/?metrics=total_costs,sessions&group_by=username"
+        f"&date_filter=30d&{ORG}"
+    )
+    assert {type(r["sessions"]) for r in by_user["results"]} == {int}

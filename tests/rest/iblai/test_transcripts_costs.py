@@ -90,3 +90,17 @@ async def test_costs_by_provider_user_and_model(api):
     assert [(m["llm_model"], m["total_costs"]) for m in models["results"]] == [
         ("gpt-4o", 1.0), ("claude-sonnet-4", 0.5), ("gpt-4o-mini", 0.3),
     ]  # fmt: skip
+
+
+async def test_all_time_starts_at_the_orgs_first_cost(api):
+    # the first cost is s0 on 2026-02-20 (a Friday, week of Monday 02-16); now = 03-31
+    weekly = await api.ok(f"/analytics/financial/?metric=weekly_costs&date_filter=all_time&{ORG}")
+    assert [p["date"] for p in weekly["results"]] == [
+        "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23",
+        "2026-03-30",
+    ]  # fmt: skip
+    assert weekly["period"]["start_date"] == "2026-02-20"
+    assert weekly["period"]["end_date"] == "2026-03-31"
+    monthly = await api.ok(f"/analytics/financial/?metric=monthly_costs&date_filter=all_time&{ORG}")
+    assert [p["date"] for p in monthly["results"]] == ["2026-02-01", "2026-03-01"]
+    assert [p["value"] for p in monthly["results"]] == [0.2, 1.8]

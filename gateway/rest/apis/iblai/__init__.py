@@ -79,7 +79,8 @@ GET /dm/api/analytics/financial/?metric=total_costs|weekly_costs|monthly_costs
    "period", "total": USD, "previous_total": USD|null, "change_percentage",
    "results": [{"date", "value": USD}]}  total_costs = cost per day over the period;
    weekly/monthly = per week (Monday) / month; with all_time: weekly/monthly over the
-   whole history, and total_costs is the all-time total alone (results []).
+   whole history (from the org's first LLM cost: `period` starts that day), and
+   total_costs is the all-time total alone (results []).
 GET /dm/api/analytics/financial/details/?group_by=provider|llm_model[&metric=total_costs&limit]
   {"group_by", "unit": "USD", "period", "count",
    "results": [{"provider"|"llm_model", "total_costs": USD, "llm_calls": int,

@@ -105,7 +105,7 @@ class SeriesOut(BaseModel):
     unit: str = Field(description="What `value` counts (or USD for costs).")
     granularity: str = Field(description="hour | day | week | month.")
     period: PeriodOut
-    total: float = Field(description="Sum over the period, in `unit`.")
+    total: int = Field(description="Sum over the period, in `unit` (a count).")
     results: list[Point] = Field(description="Zero-filled buckets, oldest first.")
 
 

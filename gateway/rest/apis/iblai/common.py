@@ -354,7 +354,9 @@ def kpi(change: dict) -> dict[str, Any]:
 
 class Point(BaseModel):
     date: str = Field(description="Bucket start: yyyy-MM-dd (ISO datetime for hours).")
-    value: float = Field(description="In the response's `unit`.")
+    value: int | float = Field(
+        description="In the response's `unit`: an integer for counts, a decimal for USD."
+    )
 
 
 def points(series: dict, *, money: bool = False) -> list[dict[str, Any]]:
