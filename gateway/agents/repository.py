@@ -282,3 +282,37 @@ async def fan_counts(
     }
     r = (await db.execute(_FAN_COUNTS, params)).one()
     return FanCounts(*(int(v) for v in r))
+
+
+async def latest_sample_mean(
+    db: RequestSession,
+    org_id: int,
+    owner_id: int,
+    kind: str | None,
+    type_: str,
+    before: datetime,
+) -> float | None:
+    """The mean of the `type_` samples (cpu / memory) of the owner's agents in the latest
+    UTC hour before `before` that has any, or None when they never reported one. One
+    index probe per agent on the rollup's primary key, then that hour's rows."""
+    kind_sql = " AND kind = :kind" if kind is not None else ""
+    sql = f"""
+        WITH a AS (SELECT id FROM agents WHERE org_id = :org AND owner_id = :owner{kind_sql}),
+        last AS (
+            SELECT max(r.bucket) AS b FROM a CROSS JOIN LATERAL (
+                SELECT bucket FROM rollup_hourly
+                WHERE org_id = :org AND type = :type AND subject_type = 'agent'
+                  AND subject_id = a.id AND bucket < :before
+                ORDER BY bucket DESC LIMIT 1
+            ) r
+        )
+        SELECT sum(r.total) / nullif(sum(r.n), 0)
+        FROM last CROSS JOIN a
+        JOIN rollup_hourly r ON r.org_id = :org AND r.type = :type
+            AND r.subject_type = 'agent' AND r.subject_id = a.id AND r.bucket = last.b
+    """
+    params: dict = {"org": org_id, "owner": owner_id, "type": type_, "before": before}
+    if kind is not None:
+        params["kind"] = kind
+    value = await db.scalar(text(sql), params)
+    return None if value is None else float(value)

@@ -25,11 +25,17 @@ Platform (`agentPlatform`)
 Per user (`agentUserMetrics`): "the user's agents" = agents owned by the user
   historical 24h    24 hourly buckets: the current (partial) local hour and the 23 before
   historical 7d/30d LAST_7D / LAST_30D (local days incl. today), daily buckets
-    point cpu/memory  mean of the samples of the user's agents in the bucket (None: none)
+    point cpu/memory  mean of the samples of the user's agents in the bucket; a bucket
+                      without samples holds the latest known value (below)
     point messages/errors  counts in the bucket
-    averages.cpu/memory    mean of the points that have samples (None if none has)
+    averages.cpu/memory    mean of the points' cpu / memory as answered
     averages.messages/errors  total / number of points (empty buckets count as 0)
-  performance cpu/memory  "current" = mean of the samples in the last 60 minutes
+  performance cpu/memory  "current" = mean of the samples in the last 60 minutes, or the
+              latest known value when there is none in that hour
+  latest known value  the previous point's value; before the first point (or for
+              "current") the mean of the samples of the user's agents in the latest UTC
+              hour that has any (`repository.latest_sample_mean`). None only when the
+              user's agents never reported a sample.
               errorRate    100 x errors / requests over the last 24 hours
               responseTime mean response time (ms) over the last 24 hours
 
@@ -240,6 +246,34 @@ def historical_period(
 _HISTORY = ("agent.cpu_percent", "agent.memory_percent", "agent.messages", "agent.errors")
 
 
+async def latest_known(
+    ctx: Context, user_id: int, kind: str | None, type_: str, before: datetime
+) -> float | None:
+    return await repository.latest_sample_mean(
+        ctx.db, ctx.principal.org_id, user_id, kind, type_, before
+    )
+
+
+async def carried_forward(
+    ctx: Context,
+    values: list[float | None],
+    user_id: int,
+    kind: str | None,
+    type_: str,
+    start: datetime,
+) -> list[float | None]:
+    """`values` with every gap holding the latest known value (the previous point's; before
+    the first sample, the latest one before `start`, looked up only when needed)."""
+    last = None
+    if values and values[0] is None:
+        last = await latest_known(ctx, user_id, kind, type_, start)
+    out = []
+    for v in values:
+        last = v if v is not None else last
+        out.append(last)
+    return out
+
+
 @dataclass(frozen=True)
 class HistoryPoint:
     timestamp: datetime
@@ -271,6 +305,10 @@ async def history(
     rp, g = historical_period(ctx, time_range, timezone)
     s = await load_series(ctx, list(_HISTORY), user_id, rp, g, owner_scope(kind))
     cpu, mem, msg, err = (s.values[m] for m in _HISTORY)
+    cpu, mem = await asyncio.gather(
+        carried_forward(ctx, cpu, user_id, kind, "cpu", rp.start),
+        carried_forward(ctx, mem, user_id, kind, "memory", rp.start),
+    )
     points = [
         HistoryPoint(b, cpu[i], mem[i], int(msg[i] or 0), int(err[i] or 0))
         for i, b in enumerate(s.buckets)
@@ -310,6 +348,10 @@ async def user_performance(ctx: Context, user_id: int, kind: str | None) -> User
         load_total(ctx, "agent.requests", user_id, day, scope),
         load_total(ctx, "agent.errors", user_id, day, scope),
     )
+    if cpu is None:
+        cpu = await latest_known(ctx, user_id, kind, "cpu", now)
+    if mem is None:
+        mem = await latest_known(ctx, user_id, kind, "memory", now)
     return UserPerformance(cpu, mem, rate, rt, req, err, hour, day)
 
 

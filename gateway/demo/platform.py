@@ -111,6 +111,12 @@ def _samples(d: int) -> range:
     return range(24) if d >= DAYS - 30 else range(12, 13)
 
 
+SAMPLE_SECOND = 3540
+"""Samples are taken at minute 59 of their hour, so the last one lies a minute before the
+anchor ("now"): the agent platform's "current" cpu / memory (last 60 minutes) and the
+24h chart's last hours are measured right after seeding."""
+
+
 def _uptime(w: World, subject_type: str, sid: int, rng, start: int, stop: int, fail) -> None:
     rnd = rng.random
     for d in range(start, stop + 1):
@@ -118,15 +124,16 @@ def _uptime(w: World, subject_type: str, sid: int, rng, start: int, stop: int, f
         for h in _samples(d):
             down = (fail is not None and d >= fail) or rnd() < 0.004
             v = 0.0 if down else (1.0 if rnd() < 0.97 else 0.98)
-            w.emit("uptime", subject_type, sid, base + h * 3600 + 60, None, v)
+            at = base + h * 3600 + SAMPLE_SECOND
+            w.emit("uptime", subject_type, sid, at, None, v)
             if subject_type == "agent":
                 load = 0.0 if down else 0.3 + 0.5 * FLAT_HOURS[h] / 24 * rnd()
-                w.emit("cpu", "agent", sid, base + h * 3600 + 60, None, round(8 + 70 * load, 1))
+                w.emit("cpu", "agent", sid, at, None, round(8 + 70 * load, 1))
                 w.emit(
                     "memory",
                     "agent",
                     sid,
-                    base + h * 3600 + 60,
+                    at,
                     None,
                     round(35 + 30 * rnd() + (0 if down else 10 * load), 1),
                 )

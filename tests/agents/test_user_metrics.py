@@ -171,15 +171,17 @@ async def test_historical_24h(gql, world):
     }
     assert points[-1] == {
         "timestamp": "2026-03-18T10:00:00+00:00",
-        "cpu": None,
+        "cpu": 40.0,  # no sample in the hour: the latest known value
         "memory": 30.0,
         "messages": 1,
         "errors": 1,
     }
-    assert all(p["messages"] == 0 and p["cpu"] is None for p in points[1:-2])
-    # averages: cpu over points with samples (10, 40), memory (50, 30); counts / 24 points
+    # the hours between carry the 11:00 value forward; memory is unknown before 09:00
+    assert all(p["messages"] == 0 and p["cpu"] == 10.0 for p in points[1:-2])
+    assert all(p["memory"] is None for p in points[:-2])
+    # averages over the points as answered: cpu 22 x 10 + 40 + 40, memory (50, 30)
     assert h["averages"] == {
-        "cpu": 25.0,
+        "cpu": pytest.approx((22 * 10 + 80) / 24),
         "memory": 40.0,
         "messages": pytest.approx(4 / 24),
         "errors": pytest.approx(1 / 24),

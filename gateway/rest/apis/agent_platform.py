@@ -18,7 +18,10 @@ Contract where the document is silent:
 * String formats: money `"$1,234.56"` (`"-$12.00"` when negative); rates 1 decimal,
   `"97.3%"` (successRate, errorRate, bookings.conversion); changes and growth signed, 1 decimal:
   `"+12.5%"`, `"-3.0%"`, `"0.0%"` (revenue.change, fans/streams/skills.growth).
-* Historical `metrics[].cpu` / `memory` are null for a bucket without samples.
+* A missing sample is answered with the latest known value (`gateway.agents.service`):
+  historical `metrics[].cpu` / `memory` of a bucket without samples and performance `cpu`
+  / `memory` without a sample in the last 60 minutes hold the latest value the user's
+  agents reported before; they are null only when those agents never reported one.
 * Errors: `{"error": "<the document's message for the route>", "message": "<why>"}`,
   e.g. `{"error": "Failed to fetch historical metrics", "message": "Unknown range '1y':
   use one of 24h, 7d or 30d."}`; status 400 (bad `range`; a `userId` over 150 characters
@@ -116,8 +119,10 @@ class PlatformMetricsResponse(BaseModel):
 
 class HistoryPoint(BaseModel):
     timestamp: str = Field(description="ISO 8601 bucket start")
-    cpu: float | None = Field(description="Percent 0-100; null without samples")
-    memory: float | None = Field(description="Percent 0-100; null without samples")
+    cpu: float | None = Field(description="Percent 0-100; the latest known value without samples")
+    memory: float | None = Field(
+        description="Percent 0-100; the latest known value without samples"
+    )
     messages: int
     errors: int
 
@@ -137,8 +142,8 @@ class HistoricalResponse(BaseModel):
 
 
 class PerformanceResponse(BaseModel):
-    cpu: float | None = Field(description="Percent, last 60 minutes")
-    memory: float | None = Field(description="Percent, last 60 minutes")
+    cpu: float | None = Field(description="Percent, last 60 minutes (else the latest known)")
+    memory: float | None = Field(description="Percent, last 60 minutes (else the latest known)")
     errorRate: float | None = Field(description="Percent, last 24 hours")
     responseTime: float | None = Field(description="Milliseconds, last 24 hours")
 

@@ -170,6 +170,7 @@ async def world(factory, session) -> dict:
     }
     return {
         "nova": nova,
+        "agents": {"a1": a1, "a2": a2, "m1": m1},
         "headers": {n: {"Authorization": f"Bearer {t}"} for n, t in tokens.items()},
         "api_token": {n: {"Authorization": f"Api-Token {t}"} for n, t in tokens.items()},
     }

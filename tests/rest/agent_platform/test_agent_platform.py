@@ -98,13 +98,16 @@ async def test_historical_default_range_is_24h(client, world):
         "messages": 0,
         "errors": 0,
     }
+    # 10:00 has no cpu sample: the latest known value (09:00's 40) is answered
     assert {k: points[23][k] for k in ("cpu", "memory", "messages", "errors")} == {
-        "cpu": None,
+        "cpu": 40.0,
         "memory": 30.0,
         "messages": 1,
         "errors": 1,
     }
-    # cpu over the one bucket with samples; memory (50 + 30) / 2; 2 / 24 and 1 / 24
+    # nothing known before 09:00: null; averages over the points as answered
+    assert [p["cpu"] for p in points[:22]] == [None] * 22
+    # cpu (40 + 40) / 2; memory (50 + 30) / 2; 2 / 24 and 1 / 24
     assert body["averages"] == {"cpu": 40.0, "memory": 40.0, "messages": 0.08, "errors": 0.04}
 
 
@@ -227,3 +230,32 @@ def test_string_formats():
         "0.0%",
         None,
     ]
+
+
+async def test_missing_samples_are_the_latest_known_value(client, world, session, monkeypatch):
+    """cpu / memory are numbers 0-100 whenever the user's agents ever reported one."""
+    from gateway.ingest.writer import asyncpg_connection, write_events
+    from gateway.metrics.loader import RequestClock
+    from tests.rest.agent_platform.conftest import _ev, utc
+
+    a1 = world["agents"]["a1"]
+    old = [_ev(a1.org_id, "cpu", "agent", a1.id, utc(2026, 3, 17, 8, 5), 30.0)]
+    await write_events(await asyncpg_connection(session), old)
+    r = await client.get(f"{HIST}/nova.artist?range=24h", headers=world["headers"]["nova"])
+    points = r.json()["metrics"]
+    # 03-17 11:00 .. 03-18 08:00: the 08:05 sample before the window (30); 09:00 the
+    # mean (40 + 20 + 60) / 3 = 40; 10:00 carries 40
+    assert [p["cpu"] for p in points] == [30.0] * 22 + [40.0, 40.0]
+    assert r.json()["averages"]["cpu"] == round((22 * 30 + 2 * 40) / 24, 2)  # 30.83
+
+    # two hours later nothing was sampled in the last 60 minutes (11:30 .. 12:30)
+    def later(self, ctx):
+        self.now = utc(2026, 3, 18, 12, 30)
+
+    monkeypatch.setattr(RequestClock, "__init__", later)
+    r = await client.get(f"{PERF}/nova.artist", headers=world["headers"]["nova"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    # cpu: the latest hour with samples is 09:00 (40 + 20 + 60) / 3; memory: 10:00's 30
+    assert (body["cpu"], body["memory"]) == (40.0, 30.0)
+    assert all(type(body[k]) is float and 0 <= body[k] <= 100 for k in ("cpu", "memory"))
