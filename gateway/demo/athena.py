@@ -55,22 +55,37 @@ def build(w: World) -> None:
         for u in members:
             w.add("workspace_members", wid, u, "member")
         people = [owner, *members]
-        agents = _things(w, rng, wid, people, day, "agent", 8 if example else rng.randrange(3, 9))
+        recent = RECENT_IN_EXAMPLE if example else 0
+        agents = _things(
+            w, rng, wid, people, day, "agent", 8 if example else rng.randrange(3, 9), recent
+        )
         flows = _things(
-            w, rng, wid, people, day, "workflow", 10 if example else rng.randrange(4, 11)
+            w, rng, wid, people, day, "workflow", 10 if example else rng.randrange(4, 11), recent
         )
         spaces.append((wid, people, day, agents, flows))
     w.h["workspaces"] = spaces
 
 
-def _things(w: World, rng, wid, people, day, kind: str, n: int) -> list[tuple[int, int]]:
-    """Athena agents or workflows of one workspace, with copies and shares (rows + events).
-    Returns (id, creation day)."""
+RECENT_IN_EXAMPLE = 3
+"""The documented workspace's last 3 agents and 3 workflows are created in the last 30 days
+and each of its agents / workflows is also shared in that window, so the document's
+Quick Start ("agents created", 30 d) and "agents shared ... by user" examples answer
+with non-zero data."""
+
+
+def _things(
+    w: World, rng, wid, people, day, kind: str, n: int, recent: int = 0
+) -> list[tuple[int, int]]:
+    """Athena agents or workflows of one workspace, with copies and shares (rows + events);
+    the last `recent` are created in the last 30 days, and with `recent` every item also
+    gets 1-2 shares in the last 30 days. Returns (id, creation day)."""
     t, tl, out = w.tables, w.tl, []
     table = "agents" if kind == "agent" else "workflows"
     for i in range(n):
         xid = t.new_id(table)
         cday = min(DAYS, day + int((DAYS - day) * rng.random() ** 1.3))
+        if i >= n - recent:
+            cday = DAYS - rng.randrange(1, 29)
         created = tl.day_epoch(cday) + rng.randrange(8, 19) * 3600
         by = rng.choice(people)
         copied = rng.random() < 0.25 or (i == n - 1 and n > 2)  # at least one copy each
@@ -99,8 +114,13 @@ def _things(w: World, rng, wid, people, day, kind: str, n: int) -> list[tuple[in
         if src is not None:
             w.add("copies", t.new_id("copies"), kind, src, xid, by, w.at(created))
             w.emit("copied", kind, src, created, by, 1.0, "{}", json.dumps({"copy_id": xid}))
-        for _ in range(rng.choice((0, 0, 1, 2, 4))):
-            ts = created + rng.randrange(3600, 90 * 86400)
+        times = [
+            created + rng.randrange(3600, 90 * 86400) for _ in range(rng.choice((0, 0, 1, 2, 4)))
+        ]
+        since = max(created + 3600, tl.cutoff - 29 * 86400)
+        if recent and since < tl.cutoff - 60:
+            times += [rng.randrange(since, tl.cutoff - 60) for _ in range(rng.randrange(1, 3))]
+        for ts in times:
             if ts < tl.cutoff:
                 sharer = rng.choice(people)
                 w.add(

@@ -17,6 +17,7 @@ from datetime import date
 from gateway.demo import texts
 from gateway.demo.shapes import DAYS, WORK_WEEK
 from gateway.demo.world import World
+from gateway.models.jobs import RETAIN
 
 EXAMPLE_MISSION = "msn_2xK9mPqR4vN8sT3w"
 CNT_XXX_PREVIEW = "APIs shouldn't feel like puzzles..."
@@ -187,8 +188,10 @@ def build(w: World) -> None:
 
 
 def _export_job(w: World) -> None:
-    """The documented export `exp_xxx`: completed, its download link already expired."""
-    created = w.tl.cutoff - 2 * 86400
+    """The documented export `exp_xxx`, pending: the first worker (of `tally serve`)
+    renders it from the seeded data, and as a retained job (`gateway.jobs.service.RETAIN`)
+    its download keeps working (no expiry), as the document's example shows it."""
+    created = w.tl.cutoff - 60
     params = {
         "format": "csv",
         "period": "30d",
@@ -200,13 +203,13 @@ def _export_job(w: World) -> None:
         w.tables.new_id("jobs"),
         "exp_xxx",
         "amp_export",
-        "completed",
+        "pending",
         w.people["org_admin"],
         json.dumps(params),
-        "{}",
+        json.dumps({RETAIN: True}),
         w.at(created),
-        w.at(created + 60),
-        w.at(created + 86400),
+        None,
+        None,
     )
 
 

@@ -38,7 +38,7 @@ from gateway.context import Context
 from gateway.jobs.files import publish, result_path, write_tmp
 from gateway.jobs.handlers import AMP_EXPORT, IBLAI_REPORT, Handler, default_handlers, extension
 from gateway.jobs.params import parse_period
-from gateway.models.jobs import Job
+from gateway.models.jobs import RETAIN, Job
 
 RESULT_TTL = timedelta(hours=24)
 INLINE_MAX_DAYS = 31
@@ -186,11 +186,12 @@ async def missions_in_scope(ctx: Context, params: dict) -> int:
 
 
 def completed_values(job: Job, final_path: str, summary: dict, now: datetime) -> dict:
+    retained = bool((job.result or {}).get(RETAIN))
     return {
         "status": "completed",
         "file_path": final_path,
         "finished_at": now,
-        "expires_at": now + RESULT_TTL,
+        "expires_at": None if retained else now + RESULT_TTL,
         "error": None,
         "result": {**(job.result or {}), **summary},
     }

@@ -14,6 +14,11 @@ from gateway.models.base import Base, created_at, id_pk, org_fk, org_id_pk
 JOB_STATUSES = ("pending", "processing", "completed", "failed")
 
 
+RETAIN = "retain"
+"""`result.retain = true` (set by the demo for the documented example export `exp_xxx`,
+never by a request): the finished file does not expire (`expires_at` stays null)."""
+
+
 class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (
