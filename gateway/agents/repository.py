@@ -183,12 +183,16 @@ async def skill_counts(
     month_start: datetime,
     prev_month_start: datetime,
     now: datetime,
+    prev_month_end: datetime,
 ) -> SkillCounts:
+    """Skills created in [month_start, now) and in [prev_month_start, prev_month_end)."""
     stmt = select(
         func.count(),
         func.count().filter(Skill.active.is_(True)),
         func.count().filter(Skill.created_at >= month_start, Skill.created_at < now),
-        func.count().filter(Skill.created_at >= prev_month_start, Skill.created_at < month_start),
+        func.count().filter(
+            Skill.created_at >= prev_month_start, Skill.created_at < prev_month_end
+        ),
     ).where(Skill.org_id == org_id, Skill.owner_id == owner_id)
     r = (await db.execute(stmt)).one()
     return SkillCounts(*r)
@@ -239,7 +243,7 @@ WITH s AS (
 SELECT
     (SELECT count(*) FROM f),
     (SELECT count(*) FROM f WHERE first_seen_at >= :m0 AND first_seen_at < :w1),
-    (SELECT count(*) FROM f WHERE first_seen_at >= :pm0 AND first_seen_at < :m0),
+    (SELECT count(*) FROM f WHERE first_seen_at >= :pm0 AND first_seen_at < :pm1),
     (SELECT count(*) FROM s),
     (SELECT count(*) FROM s WHERE streams >= :superfan),
     (SELECT count(*) FROM f LEFT JOIN s USING (fan_id)
@@ -259,9 +263,11 @@ async def fan_counts(
     window: tuple[datetime, datetime],
     month_start: datetime,
     prev_month_start: datetime,
+    prev_month_end: datetime,
     superfan_min_streams: int,
 ) -> FanCounts:
-    """Fan totals, new fans per calendar month, and the segmentation of `window` (see
+    """Fan totals, new fans this month (from `month_start` to the window's end) and in
+    [prev_month_start, prev_month_end), and the segmentation of `window` (see
     `gateway.agents.service` for the definitions)."""
     w0, w1 = window
     r0, r1 = _day_ceil(w0), _day_floor(w1)
@@ -278,6 +284,7 @@ async def fan_counts(
         "r1": r1,
         "m0": month_start,
         "pm0": prev_month_start,
+        "pm1": prev_month_end,
         "superfan": superfan_min_streams,
     }
     r = (await db.execute(_FAN_COUNTS, params)).one()

@@ -6,6 +6,9 @@ Calendar windows (in the request's `timezone`, default UTC; `now` is the request
   today       local midnight today .. now
   this week   local Monday 00:00 .. now (ISO weeks)
   this month  local 1st 00:00 .. now;  last month = the whole previous calendar month
+  same days of last month  the previous month's 1st 00:00 .. that plus the time elapsed
+              since this month's start (at most the whole previous month): month-to-date
+              numbers are compared like with like, so the 1st of a month is no "-100 %"
 
 Platform (`agentPlatform`)
   agents            counts of agent rows by status (all time), optionally one kind
@@ -41,12 +44,14 @@ Per user (`agentUserMetrics`): "the user's agents" = agents owned by the user
 
 Music summary (the user is the artist; `user.*` events and the bookings/fans/skills rows)
   revenue.month   `user.revenue_cents` this month / 100 (USD); total = all time (USD)
-  revenue.change  month-over-month percent: (this month - last month) / last month x 100
+  revenue.change  month-over-month percent: (this month - the same days of last month) /
+                  the same days of last month x 100 (lastMonth stays the whole month)
   bookings.conversion  100 x completed / all bookings (every status, cancelled included:
                   each booking starts as an inquiry, and a cancelled one did not convert)
   fans.total      fan rows of the artist (first seen at any time)
   fans.active     distinct fans who streamed in the last 30 days (LAST_30D)
-  fans.growth     new fans (first seen) this month vs last month, percent change
+  fans.growth     new fans (first seen) this month vs in the same days of last month,
+                  percent change
   segmentation    disjoint, over the last 30 days:
                   superfans = >= SUPERFAN_MIN_STREAMS streams in the window
                   new       = first seen in the window and not a superfan
@@ -54,8 +59,8 @@ Music summary (the user is the artist; `user.*` events and the bookings/fans/ski
                   (superfans + casual + the new fans who streamed = active)
   streams         monthlyListeners = `user.listeners` over LAST_30D, monthlyStreams =
                   `user.streams` over LAST_30D, growth = streams vs the previous 30 days
-  skills          total / active skill rows; growth = skills created this month vs last
-                  month, percent change
+  skills          total / active skill rows; growth = skills created this month vs in the
+                  same days of last month, percent change
 """
 
 from __future__ import annotations
@@ -126,6 +131,9 @@ class CalendarWindows:
     week_start: datetime
     month_start: datetime
     prev_month_start: datetime
+    prev_month_same_end: datetime
+    """End of "the same days of last month": prev_month_start + (now - month_start),
+    at most month_start."""
 
 
 def calendar_windows(now: datetime, timezone: str) -> CalendarWindows:
@@ -133,12 +141,14 @@ def calendar_windows(now: datetime, timezone: str) -> CalendarWindows:
     today = now.astimezone(tz).date()
     first = today.replace(day=1)
     prev_first = (first - timedelta(days=1)).replace(day=1)
+    month_start, prev_month_start = local_midnight(first, tz), local_midnight(prev_first, tz)
     return CalendarWindows(
         now=now,
         today_start=local_midnight(today, tz),
         week_start=local_midnight(today - timedelta(days=today.weekday()), tz),
-        month_start=local_midnight(first, tz),
-        prev_month_start=local_midnight(prev_first, tz),
+        month_start=month_start,
+        prev_month_start=prev_month_start,
+        prev_month_same_end=min(prev_month_start + (now - month_start), month_start),
     )
 
 
@@ -364,6 +374,7 @@ class Revenue:
     last_month_cents: float
     total_cents: float
     change: float | None
+    last_month_same_days_cents: float = 0.0
 
     @property
     def month(self) -> float:
@@ -382,16 +393,19 @@ async def revenue(ctx: Context, user_id: int, timezone: str) -> Revenue:
     w = calendar_windows(now_of(ctx), timezone)
     months = ResolvedPeriod(w.prev_month_start, w.now, timezone)
     all_time = resolve_period(ctx, PeriodSpec(preset=Preset.ALL, timezone=timezone))
-    s, total = await asyncio.gather(
+    same_days = ResolvedPeriod(w.prev_month_start, w.prev_month_same_end, timezone)
+    s, total, same = await asyncio.gather(
         load_series(ctx, ["user.revenue_cents"], user_id, months, Granularity.MONTH),
         load_total(ctx, "user.revenue_cents", user_id, all_time),
+        load_total(ctx, "user.revenue_cents", user_id, same_days),
     )
     by_month = {
         b.astimezone(UTC): v or 0.0
         for b, v in zip(s.buckets, s.values["user.revenue_cents"], strict=True)
     }
     this, last = by_month.get(w.month_start, 0.0), by_month.get(w.prev_month_start, 0.0)
-    return Revenue(this, last, total or 0.0, pct_change(this, last))
+    same = same or 0.0
+    return Revenue(this, last, total or 0.0, pct_change(this, same), same)
 
 
 @dataclass(frozen=True)
@@ -463,6 +477,7 @@ async def fans(ctx: Context, user_id: int, timezone: str) -> Fans:
         window=(window.start, window.end),
         month_start=w.month_start,
         prev_month_start=w.prev_month_start,
+        prev_month_end=w.prev_month_same_end,
         superfan_min_streams=SUPERFAN_MIN_STREAMS,
     )
     return Fans(counts, window)
@@ -524,6 +539,12 @@ class Skills:
 async def skills(ctx: Context, user_id: int, timezone: str) -> Skills:
     w = calendar_windows(now_of(ctx), timezone)
     counts = await repository.skill_counts(
-        ctx.db, ctx.principal.org_id, user_id, w.month_start, w.prev_month_start, w.now
+        ctx.db,
+        ctx.principal.org_id,
+        user_id,
+        w.month_start,
+        w.prev_month_start,
+        w.now,
+        w.prev_month_same_end,
     )
     return Skills(counts)

@@ -289,8 +289,13 @@ class ArtistRevenue:
     month: float = strawberry.field(description="This calendar month so far, USD.")
     last_month: float = strawberry.field(description="The previous calendar month, USD.")
     total: float = strawberry.field(description="All time, USD.")
+    last_month_same_days: float = strawberry.field(
+        description="The same days of the previous month (its 1st up to the time elapsed "
+        "this month), USD."
+    )
     change: float | None = strawberry.field(
-        description="Percent: (month - lastMonth) / lastMonth x 100; null if lastMonth = 0."
+        description="Percent: (month - lastMonthSameDays) / lastMonthSameDays x 100 (like "
+        "with like); null if lastMonthSameDays = 0."
     )
 
 
@@ -322,9 +327,12 @@ class ArtistFans:
     total: int = strawberry.field(description="Every fan ever seen.")
     active: int = strawberry.field(description="Fans who streamed in the last 30 days.")
     new_this_month: int
-    new_last_month: int
+    new_last_month: int = strawberry.field(
+        description="New fans in the same days of the previous month (its 1st up to the "
+        "time elapsed this month)."
+    )
     growth: float | None = strawberry.field(
-        description="Percent: new fans this month vs last month; null if none last month."
+        description="Percent: newThisMonth vs newLastMonth (the same days); null if 0."
     )
     segmentation: FanSegmentation
 
@@ -349,9 +357,12 @@ class ArtistSkills:
     active: int
     total: int
     created_this_month: int
-    created_last_month: int
+    created_last_month: int = strawberry.field(
+        description="Created in the same days of the previous month (its 1st up to the "
+        "time elapsed this month)."
+    )
     growth: float | None = strawberry.field(
-        description="Percent: skills created this month vs last month."
+        description="Percent: createdThisMonth vs createdLastMonth (the same days)."
     )
 
 
@@ -366,7 +377,13 @@ class MusicSummary:
     @strawberry.field
     async def revenue(self, info: Info[Context, None]) -> ArtistRevenue:
         r = await service.revenue(info.context, self.user_pk, self.timezone)
-        return ArtistRevenue(month=r.month, last_month=r.last_month, total=r.total, change=r.change)
+        return ArtistRevenue(
+            month=r.month,
+            last_month=r.last_month,
+            last_month_same_days=r.last_month_same_days_cents / 100,
+            total=r.total,
+            change=r.change,
+        )
 
     @strawberry.field
     async def bookings(self, info: Info[Context, None]) -> ArtistBookings:

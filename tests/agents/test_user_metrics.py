@@ -34,7 +34,7 @@ SUMMARY = """
 query($user: String!) {
   agentUserMetrics(user: $user) {
     summary {
-      revenue { month lastMonth total change }
+      revenue { month lastMonth lastMonthSameDays total change }
       bookings { completed pending inquiries cancelled total conversion }
       fans { total active newThisMonth newLastMonth growth
              segmentation { superfans casual new } }
@@ -239,12 +239,14 @@ async def test_performance(gql, world):
 
 async def test_music_summary(gql, world):
     s = (await gql.data(SUMMARY, world["alice"], user="alice"))["agentUserMetrics"]["summary"]
-    # March 200 USD, February 100 + 50, all time + January 50; the 999 after now excluded
+    # March 200 USD, February 100 + 50, all time + January 50; the 999 after now excluded.
+    # Change against the same days of February (02-01 .. 02-18 10:30): 100 -> +100 %
     assert s["revenue"] == {
         "month": 200.0,
         "lastMonth": 150.0,
+        "lastMonthSameDays": 100.0,
         "total": 400.0,
-        "change": pytest.approx(100 * (200 - 150) / 150),
+        "change": 100.0,
     }
     # 2 completed of 5 bookings (cancelled included) -> 40 %
     assert s["bookings"] == {
@@ -258,13 +260,14 @@ async def test_music_summary(gql, world):
     # window 02-17 .. now. Streams: 1001 12 (super), 1002 3 (casual: first seen 02-10),
     # 1003 1 (new), 1005 10 (super, though first seen in the window), 1006 2 (casual:
     # no fan row); 1004 first seen 03-10 without streams (new); 1007 inactive.
-    # New this month: 1003, 1004; last month: 1002, 1005, 1007 -> (2 - 3) / 3
+    # New this month: 1003, 1004; the same days of February (to 02-18 10:30): 1002, 1007
+    # (1005, first seen 02-25, is later) -> (2 - 2) / 2
     assert s["fans"] == {
         "total": 6,
         "active": 5,
         "newThisMonth": 2,
-        "newLastMonth": 3,
-        "growth": pytest.approx(-100 / 3),
+        "newLastMonth": 2,
+        "growth": 0.0,
         "segmentation": {"superfans": 2, "casual": 2, "new": 2},
     }
     # 12 + 3 + 1 + 10 + 2 = 28 streams by 5 listeners; previous 30 days: 2 by 1
@@ -276,13 +279,14 @@ async def test_music_summary(gql, world):
         "growth": 1300.0,
         "listenersGrowth": 400.0,
     }
-    # 4 skills, 3 active; created 1 in March vs 2 in February -> -50 %
+    # 4 skills, 3 active; created 1 in March vs 1 in the same days of February (02-10;
+    # 02-20 is later) -> 0 %
     assert s["skills"] == {
         "active": 3,
         "total": 4,
         "createdThisMonth": 1,
-        "createdLastMonth": 2,
-        "growth": -50.0,
+        "createdLastMonth": 1,
+        "growth": 0.0,
     }
 
 

@@ -67,7 +67,9 @@ async def demo(server_url: str, tmp_path_factory) -> AsyncIterator[tuple[Databas
     name = f"tally_examples_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     await ensure_database(server_url, name)
     db = Database(make_engine(with_database(server_url, name), pool_size=3))
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url="unused")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("data"), database_url="postgresql://unused/unused"
+    )
     try:
         await migrate.upgrade(db.engine)
         await seed_demo(db, scale="tiny", seed=DEFAULT_SEED, quiet=True)

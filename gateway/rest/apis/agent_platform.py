@@ -15,6 +15,9 @@ Contract where the document is silent:
   partial hour and the 23 before), `7d` / `30d` = daily points including today.
 * Numbers are rounded to 2 decimals (percentages 0-100, milliseconds, averages). A number
   or string with nothing to measure (no requests, no samples, no previous month) is null.
+* Month over month (`revenue.change`, `fans.growth`, `skills.growth`) compares this month
+  so far with the same days of the previous month (its 1st up to the time elapsed this
+  month, UTC), never a partial month with a whole one.
 * String formats: money `"$1,234.56"` (`"-$12.00"` when negative); rates 1 decimal,
   `"97.3%"` (successRate, errorRate, bookings.conversion); changes and growth signed, 1 decimal:
   `"+12.5%"`, `"-3.0%"`, `"0.0%"` (revenue.change, fans/streams/skills.growth).

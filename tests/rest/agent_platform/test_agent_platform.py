@@ -259,3 +259,52 @@ async def test_missing_samples_are_the_latest_known_value(client, world, session
     # cpu: the latest hour with samples is 09:00 (40 + 20 + 60) / 3; memory: 10:00's 30
     assert (body["cpu"], body["memory"]) == (40.0, 30.0)
     assert all(type(body[k]) is float and 0 <= body[k] <= 100 for k in ("cpu", "memory"))
+
+
+async def test_month_to_date_is_compared_with_the_same_days_of_last_month(
+    client, world, factory, session, monkeypatch
+):
+    """On 04-01 10:30 "this month" is 04-01 00:00 .. 10:30 and it is compared with
+    03-01 00:00 .. 10:30, not with the whole of March."""
+    from gateway.ingest.writer import asyncpg_connection, write_events
+    from gateway.metrics.loader import RequestClock
+    from gateway.models import Fan, Skill
+    from tests.rest.agent_platform.conftest import _ev, utc
+
+    nova = world["nova"]
+
+    def revenue(ts, cents):
+        return _ev(nova.org_id, "revenue", "user", nova.id, ts, cents, None, {"source": "shows"})
+
+    await write_events(
+        await asyncpg_connection(session),
+        [
+            revenue(utc(2026, 4, 1, 8), 5000),  # this month so far: $50.00
+            revenue(utc(2026, 3, 1, 6), 2000),  # the same days of March: $20.00
+            revenue(utc(2026, 3, 1, 12), 9999),  # March 1st, but after 10:30
+        ],
+    )
+    for fan, first in ((2001, utc(2026, 4, 1, 9)), (2002, utc(2026, 3, 1, 5))):
+        await factory.add(
+            Fan(org_id=nova.org_id, artist_id=nova.id, fan_id=fan, first_seen_at=first)
+        )
+    for created in (utc(2026, 4, 1, 9), utc(2026, 3, 1, 2)):
+        await factory.add(
+            Skill(org_id=nova.org_id, owner_id=nova.id, name=f"s-{created:%m}", active=True,
+                  created_at=created)
+        )  # fmt: skip
+
+    def april_first(self, ctx):
+        self.now = utc(2026, 4, 1, 10, 30)
+
+    monkeypatch.setattr(RequestClock, "__init__", april_first)
+    r = await client.get(f"{SUMMARY}/nova.artist", headers=world["headers"]["nova"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    # (50 - 20) / 20 = +150 % (the whole of March, 3,540.55 USD, would say -98.6 %)
+    assert body["revenue"]["month"] == "$50.00"
+    assert body["revenue"]["change"] == "+150.0%"
+    # new fans 2001 vs 2002 (1002 and 1004, first seen 03-05 / 03-10, are later days)
+    assert body["fans"]["growth"] == "0.0%"
+    # skills created 1 vs 1 (the 03-05 skill is a later day of March)
+    assert body["skills"]["growth"] == "0.0%"

@@ -155,22 +155,29 @@ async def test_unknown_mission_is_not_found(world, client):
     ("public_url", "expected_base"),
     [
         # TALLY_PORT says 8000 but `tally serve --port 8147` listens on 8147
-        ("http://127.0.0.1:8000", "http://127.0.0.1:8147"),
+        (None, "http://127.0.0.1:8147"),
         # an explicit TALLY_PUBLIC_URL (a proxy in front) is kept as it is
         ("https://analytics.example.com", "https://analytics.example.com"),
     ],
 )
 async def test_download_url_uses_the_port_the_server_listens_on(
-    world, db, settings, monkeypatch, public_url, expected_base
+    world, db, tmp_path, monkeypatch, public_url, expected_base
 ):
     import httpx
 
     import gateway.rest.apis as apis
     from gateway.app import create_app
+    from gateway.config import Settings
     from gateway.serve import listening_settings
 
     monkeypatch.setattr(apis, "ROUTER_MODULES", ("gateway.rest.apis.amp",))
-    env = replace(settings, host="127.0.0.1", port=8000, public_base_url=public_url)
+    monkeypatch.setenv("TALLY_PORT", "8000")
+    if public_url is None:
+        monkeypatch.delenv("TALLY_PUBLIC_URL", raising=False)
+    else:
+        monkeypatch.setenv("TALLY_PUBLIC_URL", public_url)
+    env = Settings.from_env(data_dir=tmp_path, database_url="postgresql://unused/unused")
+    assert env.port == 8000
     app = create_app(listening_settings(env, None, 8147), database=db)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://tally.test") as c:
