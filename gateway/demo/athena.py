@@ -81,11 +81,12 @@ def _things(
     gets 1-2 shares in the last 30 days. Returns (id, creation day)."""
     t, tl, out = w.tables, w.tl, []
     table = "agents" if kind == "agent" else "workflows"
+    later = w.rng("athena-recent", wid, kind)  # its own stream: keys and names unchanged
     for i in range(n):
         xid = t.new_id(table)
         cday = min(DAYS, day + int((DAYS - day) * rng.random() ** 1.3))
         if i >= n - recent:
-            cday = DAYS - rng.randrange(1, 29)
+            cday = DAYS - later.randrange(1, 29)
         created = tl.day_epoch(cday) + rng.randrange(8, 19) * 3600
         by = rng.choice(people)
         copied = rng.random() < 0.25 or (i == n - 1 and n > 2)  # at least one copy each
@@ -114,27 +115,30 @@ def _things(
         if src is not None:
             w.add("copies", t.new_id("copies"), kind, src, xid, by, w.at(created))
             w.emit("copied", kind, src, created, by, 1.0, "{}", json.dumps({"copy_id": xid}))
-        times = [
-            created + rng.randrange(3600, 90 * 86400) for _ in range(rng.choice((0, 0, 1, 2, 4)))
-        ]
+        for _ in range(rng.choice((0, 0, 1, 2, 4))):
+            ts = created + rng.randrange(3600, 90 * 86400)
+            if ts < tl.cutoff:
+                _share(w, rng, kind, xid, people, ts)
         since = max(created + 3600, tl.cutoff - 29 * 86400)
         if recent and since < tl.cutoff - 60:
-            times += [rng.randrange(since, tl.cutoff - 60) for _ in range(rng.randrange(1, 3))]
-        for ts in times:
-            if ts < tl.cutoff:
-                sharer = rng.choice(people)
-                w.add(
-                    "shares",
-                    t.new_id("shares"),
-                    kind,
-                    xid,
-                    sharer,
-                    f"{rng.choice(texts.FIRST).lower()}@partner.example",
-                    w.at(ts),
-                )
-                w.emit("share", kind, xid, ts, sharer)
+            for _ in range(later.randrange(1, 3)):
+                _share(w, later, kind, xid, people, later.randrange(since, tl.cutoff - 60))
         out.append((xid, cday))
     return out
+
+
+def _share(w: World, rng, kind: str, xid: int, people, ts: int) -> None:
+    sharer = rng.choice(people)
+    w.add(
+        "shares",
+        w.tables.new_id("shares"),
+        kind,
+        xid,
+        sharer,
+        f"{rng.choice(texts.FIRST).lower()}@partner.example",
+        w.at(ts),
+    )
+    w.emit("share", kind, xid, ts, sharer)
 
 
 def events(w: World) -> None:
