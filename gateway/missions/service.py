@@ -13,16 +13,23 @@ Rates are ratios of sums, never averages of ratios:
 The document's `avg_engagement_rate` fields are this ratio over the group's content.
     avg impressions per post   = Σ impressions / Σ posts               (None when no posts)
 
-Best day / best time (`best_day`, `best_time`): the publish weekday (hour) whose content
-has the highest engagement rate; ties -> more impressions, then the earlier day (hour).
-Groups without impressions are skipped.
+Best day / best time (`best_day`, `best_time`): among the publish weekdays (hours) with
+at least MIN_SAMPLE (2) content items — a single post is never "the best" — the one whose
+content has the highest engagement rate; ties -> more impressions, then the earlier day
+(hour). Groups without impressions are skipped; None when no group has the sample. Its
+confidence (`best_day_confidence`, `best_time_confidence`) is `confidence(n)` below with
+n = the content items of the winning weekday (hour).
 
 Optimization insights (`optimization_insights`), each with a confidence from sample size
 `confidence = n / (n + 5)` (n = content items behind the claim; 2 decimals):
-* timing   - cells (publish weekday, hour band: night 0-5, morning 6-11, afternoon 12-16,
-             evening 17-21, night 22-23); the best cell with >= 2 items whose rate beats
-             the overall rate: "<Day> <band> posts outperform the average by X%"
-             (X = 100 × (cell rate / overall rate - 1)).
+* timing   - about the best day and the hour band of the best time (bands: night 0-5,
+             morning 6-11, afternoon 12-16, evening 17-21, night 22-23; without a best
+             time, the band with the best rate among bands with >= 2 items), so it never
+             names another part of the week than `best_day` / `best_time`: the cell (best
+             day, that band) when it has >= 2 items and beats the overall rate:
+             "<Day> <band> posts outperform the average by X%"; else the best day alone
+             when it beats the overall rate: "<Day> posts outperform the average by X%"
+             (X = 100 × (rate / overall rate - 1), n = the items of the cell / day).
 * content  - the best content type (>= 2 items) against all other types together
              (>= 2 items): "<type>s get M.Mx the engagement rate of other types",
              n = min(items of the type, items of the rest); only when M > 1.
@@ -31,7 +38,9 @@ Optimization insights (`optimization_insights`), each with a confidence from sam
 Recommendations (`recommendations`), in this order, each only when its condition holds:
 * the best type (>= 2 items) beats the most-published type by >= 10%:
   "Increase <best> frequency - they outperform <most>s by X%";
-* the best timing cell beats the overall rate by >= 10%: "Shift more posting to <Day> <band>s";
+* the timing insight's slot beats the overall rate by >= 10%: "Shift more posting to
+  <Day> <band>s" (or "<Day>s"): the best day of `by_day_of_week` and the band of the best
+  hour of `by_time_of_day` (both among groups with >= 2 items), never another slot;
 * the worst weekday (>= 2 items) is at most 80% of the overall rate:
   "Consider pausing <Day> posts due to lower engagement".
 
@@ -190,14 +199,32 @@ def worst_group(groups: Iterable[Group], min_items: int = 1) -> Group | None:
     return min(ok, key=lambda g: (g.engagement_rate, -g.impressions, _none_last(g.key)))
 
 
+def best_day_group(stats: Sequence[ContentStat], tz: ZoneInfo) -> Group | None:
+    return best_group(by_weekday(stats, tz).values(), MIN_SAMPLE)
+
+
+def best_hour_group(stats: Sequence[ContentStat], tz: ZoneInfo) -> Group | None:
+    return best_group(by_hour(stats, tz).values(), MIN_SAMPLE)
+
+
 def best_day(stats: Sequence[ContentStat], tz: ZoneInfo) -> str | None:
-    g = best_group(by_weekday(stats, tz).values())
+    g = best_day_group(stats, tz)
     return WEEKDAYS[g.key] if g else None
 
 
 def best_time(stats: Sequence[ContentStat], tz: ZoneInfo) -> str | None:
-    g = best_group(by_hour(stats, tz).values())
+    g = best_hour_group(stats, tz)
     return f"{g.key:02d}:00" if g else None
+
+
+def best_day_confidence(stats: Sequence[ContentStat], tz: ZoneInfo) -> float | None:
+    g = best_day_group(stats, tz)
+    return confidence(g.items) if g else None
+
+
+def best_time_confidence(stats: Sequence[ContentStat], tz: ZoneInfo) -> float | None:
+    g = best_hour_group(stats, tz)
+    return confidence(g.items) if g else None
 
 
 SORTS = {
@@ -229,12 +256,48 @@ class Insight:
     confidence: float
 
 
-def _timing_cells(stats: Sequence[ContentStat], tz: ZoneInfo) -> dict[Hashable, Group]:
+@dataclass(frozen=True)
+class TimingSlot:
+    """The best day, with the band of the best time when that cell has the sample."""
+
+    label: str  # "Tuesday afternoon" | "Tuesday"
+    group: Group
+    uplift: float  # percent above the overall rate
+
+
+def _slot_band(stats: Sequence[ContentStat], tz: ZoneInfo) -> str | None:
+    """The band of the best time; without one, the best band with the sample."""
+    hour = best_hour_group(stats, tz)
+    if hour is not None:
+        return hour_band(hour.key)
+
     def k(s):
         p = local_published(s, tz)
-        return (p.weekday(), hour_band(p.hour)) if p else ...
+        return hour_band(p.hour) if p else ...
 
-    return group_by(stats, k)
+    band = best_group(group_by(stats, k).values(), MIN_SAMPLE)
+    return None if band is None else str(band.key)
+
+
+def timing_slot(stats: Sequence[ContentStat], tz: ZoneInfo) -> TimingSlot | None:
+    overall = total(stats).engagement_rate
+    day = best_day_group(stats, tz)
+    if day is None or not overall:
+        return None
+    band = _slot_band(stats, tz)
+    if band is not None:
+
+        def in_cell(s):
+            p = local_published(s, tz)
+            return p is not None and p.weekday() == day.key and hour_band(p.hour) == band
+
+        cell = total(s for s in stats if in_cell(s))
+        if cell.items >= MIN_SAMPLE and cell.impressions and cell.engagement_rate > overall:
+            uplift = 100.0 * (cell.engagement_rate / overall - 1)
+            return TimingSlot(f"{WEEKDAYS[day.key]} {band}", cell, uplift)
+    if day.engagement_rate > overall:
+        return TimingSlot(WEEKDAYS[day.key], day, 100.0 * (day.engagement_rate / overall - 1))
+    return None
 
 
 def _best_vs_rest(
@@ -256,13 +319,10 @@ def _plural(word: str) -> str:
 
 def optimization_insights(stats: Sequence[ContentStat], tz: ZoneInfo) -> list[Insight]:
     out: list[Insight] = []
-    overall = total(stats).engagement_rate
-    cell = best_group(_timing_cells(stats, tz).values(), MIN_SAMPLE)
-    if cell and overall and cell.engagement_rate > overall:
-        day, band = cell.key
-        uplift = 100.0 * (cell.engagement_rate / overall - 1)
-        text = f"{WEEKDAYS[day]} {band} posts outperform the average by {uplift:.0f}%"
-        out.append(Insight("timing", text, confidence(cell.items)))
+    slot = timing_slot(stats, tz)
+    if slot is not None:
+        text = f"{slot.label} posts outperform the average by {slot.uplift:.0f}%"
+        out.append(Insight("timing", text, confidence(slot.group.items)))
     found = _best_vs_rest(group_by(stats, lambda s: s.content.type))
     if found and found[1] > 1:
         g, m, n = found
@@ -291,10 +351,9 @@ def recommendations(stats: Sequence[ContentStat], tz: ZoneInfo) -> list[str]:
                     f"Increase {best.key} frequency - they outperform "
                     f"{_plural(str(most.key))} by {gain:.0f}%"
                 )
-    cell = best_group(_timing_cells(stats, tz).values(), MIN_SAMPLE)
-    if cell and overall and cell.engagement_rate >= 1.1 * overall:
-        day, band = cell.key
-        out.append(f"Shift more posting to {WEEKDAYS[day]} {band}s")
+    slot = timing_slot(stats, tz)
+    if slot is not None and slot.uplift >= 10:
+        out.append(f"Shift more posting to {slot.label}s")
     worst = worst_group(by_weekday(stats, tz).values(), MIN_SAMPLE)
     if worst and overall and worst.engagement_rate <= AT_RISK_SHARE * overall:
         out.append(f"Consider pausing {WEEKDAYS[worst.key]} posts due to lower engagement")
@@ -414,8 +473,10 @@ def compare_insights(
 
     Engagement rate: "improved X%" / "declined X%" (relative change), "held steady" when
     |X| < 1. Volume: posts "increased" / "decreased" / "held steady", "slightly" when the
-    relative change is under 10%, "with better (lower) efficiency" when impressions per
-    post rose (fell)."""
+    relative change is under 10%; then the reach per post, never contradicting the rate
+    sentence: "with better efficiency" when impressions per post rose and the engagement
+    rate did not decline, "with lower efficiency" when impressions per post fell and the
+    rate did not improve, else plainly "with more (fewer) impressions per post"."""
     out: list[str] = []
     pct = rate_change_percent
     if pct is not None:
@@ -433,10 +494,12 @@ def compare_insights(
         text = f"Publishing volume {word}{' slightly' if small else ''}"
     if posts1 and posts2:
         ipp1, ipp2 = impressions1 / posts1, impressions2 / posts2
+        improved = pct is not None and pct >= 1
+        declined = pct is not None and pct <= -1
         if ipp1 > ipp2:
-            text += " with better efficiency"
+            text += " with more impressions per post" if declined else " with better efficiency"
         elif ipp1 < ipp2:
-            text += " with lower efficiency"
+            text += " with fewer impressions per post" if improved else " with lower efficiency"
     out.append(text)
     return out
 

@@ -380,13 +380,27 @@ class MissionSummary:
     async def link_clicks(self, info: Info[Context, None]) -> float:
         return await self._total(info, "content.clicks")
 
-    @strawberry.field(description="Publish weekday with the highest engagement rate.")
+    @strawberry.field(
+        description="Publish weekday with the highest engagement rate among weekdays with "
+        "at least 2 content items; null when none has."
+    )
     async def best_performing_day(self, info: Info[Context, None]) -> str | None:
         return service.best_day(await self._stats(info), self.rp.tz)
 
-    @strawberry.field(description="Publish hour ('HH:00') with the highest engagement rate.")
+    @strawberry.field(
+        description="Publish hour ('HH:00') with the highest engagement rate among hours "
+        "with at least 2 content items; null when none has."
+    )
     async def best_performing_time(self, info: Info[Context, None]) -> str | None:
         return service.best_time(await self._stats(info), self.rp.tz)
+
+    @strawberry.field(description="0-1: n / (n + 5), n = content items of the best day.")
+    async def best_performing_day_confidence(self, info: Info[Context, None]) -> float | None:
+        return service.best_day_confidence(await self._stats(info), self.rp.tz)
+
+    @strawberry.field(description="0-1: n / (n + 5), n = content items of the best hour.")
+    async def best_performing_time_confidence(self, info: Info[Context, None]) -> float | None:
+        return service.best_time_confidence(await self._stats(info), self.rp.tz)
 
 
 @strawberry.type(

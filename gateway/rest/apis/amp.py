@@ -29,6 +29,13 @@ Contract where the document is silent:
   period is the mission's own range unless `period` is given. KPI `current`,
   `target` and `projected_final` are integers for counts and 2-decimal numbers for rates;
   KPIs Tally cannot measure have `null` current / progress / status.
+* Best day / time and insights (formulas: `gateway.missions.service`). A best day or time
+  is chosen among weekdays / hours with at least 2 content items (`content_items` of
+  `by_day_of_week` / `by_time_of_day`: the items behind the rate, `posts` = those
+  published in the period), so a single post never decides it; the mission summary
+  gives each a `*_confidence` n / (n + 5). The timing insight and the "Shift more
+  posting to ..." recommendation name exactly that best day and the part of the day of
+  that best time; compare insights never praise efficiency next to a declining rate.
 * Performance. `breakdown` is a comma list of `platform, type, pillar, topic, time`
   (default: all); `by_platform`, `by_type`, `by_pillar` (`pillar, posts,
   avg_engagement_rate, total_impressions`) and `by_topic` (same with `topic`) appear only
@@ -315,6 +322,8 @@ def mission_json(a: dict) -> dict:
             "link_clicks": count(s["linkClicks"]),
             "best_performing_day": s["bestPerformingDay"],
             "best_performing_time": s["bestPerformingTime"],
+            "best_performing_day_confidence": s["bestPerformingDayConfidence"],
+            "best_performing_time_confidence": s["bestPerformingTimeConfidence"],
         },
         "kpi_progress": [_kpi(k) for k in a["kpiProgress"]],
         "content_performance": {
@@ -405,11 +414,21 @@ def performance_json(p: dict, asked: list[str]) -> dict:
     if "topic" in asked:
         out["by_topic"] = [_group(g, "topic") for g in p["byTopic"]]
     out["by_time_of_day"] = [
-        {"hour": h["hour"], "avg_engagement_rate": rate(h["engagementRate"]), "posts": h["posts"]}
+        {
+            "hour": h["hour"],
+            "avg_engagement_rate": rate(h["engagementRate"]),
+            "posts": h["posts"],
+            "content_items": h["contentItems"],
+        }
         for h in p["byTimeOfDay"]
     ]
     out["by_day_of_week"] = [
-        {"day": w["day"], "avg_engagement_rate": rate(w["engagementRate"])}
+        {
+            "day": w["day"],
+            "avg_engagement_rate": rate(w["engagementRate"]),
+            "posts": w["posts"],
+            "content_items": w["contentItems"],
+        }
         for w in p["byDayOfWeek"]
     ]
     return {

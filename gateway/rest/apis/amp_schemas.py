@@ -98,8 +98,10 @@ class MissionSummary(Strict):
     total_engagements: int
     engagement_rate: float | None
     link_clicks: int
-    best_performing_day: str | None
-    best_performing_time: str | None = Field(description="HH:00")
+    best_performing_day: str | None = Field(description="Among weekdays with >= 2 items")
+    best_performing_time: str | None = Field(description="HH:00, among hours with >= 2 items")
+    best_performing_day_confidence: float | None = Field(ge=0, le=1)
+    best_performing_time_confidence: float | None = Field(ge=0, le=1)
 
 
 class KpiProgress(Strict):
@@ -178,11 +180,14 @@ class HourBreakdown(Strict):
     hour: int
     avg_engagement_rate: float | None
     posts: int
+    content_items: int = Field(description="Content items behind the rate")
 
 
 class DayBreakdown(Strict):
     day: str
     avg_engagement_rate: float | None
+    posts: int
+    content_items: int = Field(description="Content items behind the rate")
 
 
 class Breakdowns(Strict):

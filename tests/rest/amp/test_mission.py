@@ -57,8 +57,11 @@ async def test_documented_request(factory, write, get, freeze_now):
         "total_engagements": 110,
         "engagement_rate": 2.75,  # 100 * 110 / 4000
         "link_clicks": 14,
-        "best_performing_day": "Tuesday",  # thread 5 % vs post 2 %
-        "best_performing_time": "14:00",
+        # one item per weekday / hour: below the minimum sample (2), so no best day / time
+        "best_performing_day": None,
+        "best_performing_time": None,
+        "best_performing_day_confidence": None,
+        "best_performing_time_confidence": None,
     }
     assert body["kpi_progress"] == [
         {

@@ -43,13 +43,15 @@ async def test_documented_request(world, get, freeze_now):
         {"type": "post", "posts": 3, "avg_engagement_rate": 3.02, "avg_impressions": 1767},
     ]
     assert b["by_time_of_day"] == [
-        {"hour": 9, "avg_engagement_rate": 2.63, "posts": 2},
-        {"hour": 12, "avg_engagement_rate": 2.0, "posts": 0},  # c5, published in February
-        {"hour": 14, "avg_engagement_rate": 6.67, "posts": 2},
+        {"hour": 9, "avg_engagement_rate": 2.63, "posts": 2, "content_items": 2},
+        # c5, published in February
+        {"hour": 12, "avg_engagement_rate": 2.0, "posts": 0, "content_items": 1},
+        {"hour": 14, "avg_engagement_rate": 6.67, "posts": 2, "content_items": 2},
     ]
     assert b["by_day_of_week"] == [
-        {"day": "Tuesday", "avg_engagement_rate": 6.67},
-        {"day": "Friday", "avg_engagement_rate": 2.56},  # c3 + c4 + c5: 110 / 4300
+        {"day": "Tuesday", "avg_engagement_rate": 6.67, "posts": 2, "content_items": 2},
+        # c3 + c4 + c5: 110 / 4300
+        {"day": "Friday", "avg_engagement_rate": 2.56, "posts": 2, "content_items": 3},
     ]
     assert body["recommendations"] == [
         "Shift more posting to Tuesday afternoons",
