@@ -17,6 +17,7 @@ and counted as duplicates, never twice.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,8 @@ class BulkReport:
     errors: list[EventError] = field(default_factory=list)
     """The first SHOW_ERRORS bad lines (`index` is the 1-based line number)."""
     error_count: int = 0
+    seconds: float = 0.0
+    """Wall time of the load (reading, validating, merging, analyzing)."""
 
     @property
     def ok(self) -> bool:
@@ -64,9 +67,11 @@ class BulkReport:
             self.errors.extend(errors[:room])
 
     def summary(self) -> str:
+        rate = f" in {self.seconds:.1f} s ({self.lines / self.seconds:,.0f} events/s)"
         head = (
             f"{self.path.name}: {self.lines:,} events read, {self.new:,} new, "
             f"{self.duplicates:,} duplicates, {self.error_count:,} invalid"
+            + (rate if self.seconds > 0 else "")
         )
         if self.ok:
             return head
@@ -107,6 +112,7 @@ def _chunks(
 async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkReport:
     """Load the NDJSON events in `path`; see the module docstring for the semantics."""
     report = BulkReport(path)
+    started = time.monotonic()
     async with db.session() as session:
         conn = await asyncpg_connection(session)
         org_id = None
@@ -141,4 +147,5 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
                 await merge()
     if report.new:
         await analyze_database(db)
+    report.seconds = time.monotonic() - started
     return report
