@@ -156,7 +156,8 @@ async def http_run(
     latencies.sort()
     p50 = latencies[len(latencies) // 2] * 1000
     events = sum(len(b) for b in batches)
-    note = f"{len(batches)} × {len(batches[0])} events, {clients} clients, batch p50 {p50:.0f} ms"
+    size = max(map(len, batches))
+    note = f"{len(batches)} batches of {size:,}, {clients} clients, batch p50 {p50:.0f} ms"
     return (
         Row("`POST /v1/ingest/events` (real `tally serve`)", events, seconds, note),
         new,
@@ -189,7 +190,7 @@ async def run(args, settings: Settings) -> str:
         subjects = await ingest_data.load_subjects(conn, ORG)
         anchor = ingest_data.utc_hour()
         base_events = await conn.fetchval("SELECT count(*) FROM events")
-        fresh = round(args.http_events * (1 - args.dup))
+        fresh = args.batch + round((args.http_events - args.batch) * (1 - args.dup))
         http_events = ingest_data.generate(
             subjects, fresh, seed=args.seed, prefix="http", anchor=anchor, days=args.days
         )

@@ -88,16 +88,15 @@ def generate(
 
 
 def batches(events: list[dict], size: int, dup_share: float, *, seed: int) -> list[list[dict]]:
-    """Split `events` into batches of `size` where `dup_share` of each batch (after the
-    first) re-sends events of earlier batches."""
+    """Split `events` into batches of `size`: the first all new, every later one with a
+    `dup_share` of its events re-sending events of earlier batches."""
     rng = random.Random(seed)
     fresh = max(1, round(size * (1 - dup_share)))
-    out: list[list[dict]] = []
-    sent = 0
+    out: list[list[dict]] = [events[:size]]
+    sent = len(out[0])
     while sent < len(events):
         batch = events[sent : sent + fresh]
-        if sent:
-            batch = batch + [events[rng.randrange(sent)] for _ in range(size - len(batch))]
+        batch += [events[rng.randrange(sent)] for _ in range(size - len(batch))]
         sent += fresh
         out.append(batch)
     return out
