@@ -44,6 +44,15 @@ class RequestSession:
         while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
+    @property
+    def busy(self) -> bool:
+        """Whether a statement is running or queued on the request's connection."""
+        return bool(self._pending)
+
+    async def idle(self) -> None:
+        """Wait until no statement is running or queued."""
+        await self.drain()
+
     async def execute(self, statement: Any, params: Any = None):
         task = asyncio.ensure_future(self._execute(statement, params))
         self._pending.add(task)

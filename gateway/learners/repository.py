@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, func, literal_column, or_, select, text
 from gateway.context import RequestSession
 from gateway.learners.scope import MENTOR_KIND, AnalyticsScope
 from gateway.metrics.buckets import HOUR, offsets_multiple_of
-from gateway.metrics.compile import DAY, split
+from gateway.metrics.compile import DAY, split, split_levels
 from gateway.metrics.periods import ResolvedPeriod
 from gateway.models import (
     Agent,
@@ -76,23 +76,40 @@ def _agent_where(p: _Params, s: AnalyticsScope, types: Sequence[str], *, actors:
     return w
 
 
-def _hourly_rows(
-    p: _Params, s: AnalyticsScope, types: Sequence[str], segments: list[ResolvedPeriod]
+def _rollup_rows(
+    p: _Params,
+    s: AnalyticsScope,
+    types: Sequence[str],
+    segments: list[ResolvedPeriod],
+    *,
+    hours: bool = False,
 ) -> str:
-    """Rows (ts, type, dims, actor_id, n, total) covering `segments`: `rollup_hourly` for the
-    hour-aligned interior (only usable without a user-group filter) and raw events for the
-    edges; with a user-group filter, raw events only."""
+    """Rows (ts, type, dims, actor_id, n, total) covering `segments` exactly once: whole
+    UTC days from `rollup_daily` (unless `hours`: the caller groups by local hour), the
+    remaining whole hours from `rollup_hourly`, raw events for the partial hours (the
+    engine's levels, `gateway.metrics.compile.split_levels`). With a user-group filter,
+    raw events only (the n/total rollups keep no actor)."""
     if s.actor_ids is not None:
         return _raw_rows(p, s, types, [(g.start, g.end) for g in segments])
-    rollup, raw = split(segments, HOUR)
+    levels = [(HOUR, "rollup_hourly", "bucket")]
+    if not hours:
+        levels.insert(0, (DAY, "rollup_daily", "day"))
+    per_level, raw = split_levels(segments, [step for step, _, _ in levels])
     parts = []
-    if rollup:
+    for (_, table, col), intervals in zip(levels, per_level, strict=True):
+        if not intervals:
+            continue
+        if col == "day":
+            ts = "CAST(day AS timestamp) AT TIME ZONE 'UTC'"
+            intervals = [(a.date(), b.date()) for a, b in intervals]
+        else:
+            ts = "bucket"
         parts.append(
-            "SELECT bucket AS ts, type, dims, CAST(NULL AS bigint) AS actor_id, n, total"
-            f" FROM rollup_hourly WHERE {_agent_where(p, s, types, actors=False)}"
-            f" AND {_ranges(p, 'bucket', rollup)}"
+            f"SELECT {ts} AS ts, type, dims, CAST(NULL AS bigint) AS actor_id, n, total"
+            f" FROM {table} WHERE {_agent_where(p, s, types, actors=False)}"
+            f" AND {_ranges(p, col, intervals)}"
         )
-    if raw or not rollup:
+    if raw or not parts:
         parts.append(_raw_rows(p, s, types, raw))
     return " UNION ALL ".join(parts)
 
@@ -287,7 +304,7 @@ async def distinct_topics(
 ) -> list[int]:
     """Distinct non-empty `topic`s of message events in each of `periods` (one statement)."""
     p = _Params()
-    rows = _hourly_rows(p, s, ("message",), list(periods))
+    rows = _rollup_rows(p, s, ("message",), list(periods))
     cols = ", ".join(
         f"count(DISTINCT dims ->> 'topic') FILTER (WHERE ts >= {p(r.start)} AND ts < {p(r.end)}"
         " AND coalesce(dims ->> 'topic', '') <> '')"
@@ -305,7 +322,7 @@ async def message_heatmap(
     hours throughout the period (each UTC hour is then one local hour)."""
     p = _Params()
     if offsets_multiple_of(period, HOUR):
-        rows = _hourly_rows(p, s, ("message",), [period])
+        rows = _rollup_rows(p, s, ("message",), [period], hours=True)
     else:
         rows = _raw_rows(p, s, ("message",), [(period.start, period.end)])
     tz = p(period.timezone)

@@ -29,8 +29,14 @@ from sqlalchemy import TextClause, text
 
 from gateway.metrics.compile import Compiler, Params, Query, SharedBranches, validate
 
-TICKS = 3
-"""Event-loop turns to wait for sibling loaders before sending (cheap: no I/O happens)."""
+QUIET_TICKS = 2
+MAX_TICKS = 16
+MAX_ROUNDS = 4
+"""A batch is sent once `QUIET_TICKS` event-loop turns pass without a new query (at most
+`MAX_TICKS` turns after the first): sibling loaders and the fields below them join it.
+While the request's connection is busy (statements run one at a time on it), sending
+would only queue, so the batch waits for it to go idle and for the fields its results
+release to ask their queries too (at most `MAX_ROUNDS` times). Waiting costs no I/O."""
 
 
 def _key_parser(q: Query) -> Callable[[Any], Any]:
@@ -99,9 +105,21 @@ class MetricBatch:
             asyncio.ensure_future(self._flush())
         return await fut
 
-    async def _flush(self) -> None:
-        for _ in range(TICKS):
+    async def _quiet(self) -> None:
+        quiet, seen = 0, len(self._queue)
+        for _ in range(MAX_TICKS):
             await asyncio.sleep(0)
+            quiet = quiet + 1 if len(self._queue) == seen else 0
+            seen = len(self._queue)
+            if quiet >= QUIET_TICKS:
+                return
+
+    async def _flush(self) -> None:
+        for _ in range(MAX_ROUNDS):
+            await self._quiet()
+            if not getattr(self.db, "busy", False):
+                break
+            await self.db.idle()
         batch, self._queue = self._queue, []
         live = [(q, f) for q, f in batch if not f.done()]
         if not live:

@@ -453,6 +453,11 @@ class Compiler:
             f"SELECT {self.group_sql()} AS g, {b} AS b, {self.tag_sql()} AS t, s.*"
             f" FROM ({union}) s{join}"
         )
+        if shared is not None:
+            # a shared branch also carries other queries' event types: keep them out of
+            # this query's groups (its aggregates FILTER by type, its GROUP BY would not)
+            own = sorted(set().union(*self.types_by_src.values()))
+            inner += f" WHERE s.type = ANY({self.p(own)})"
         group = "GROUPING SETS ((g, b, t), (g, t))" if q.granularity else "g, b, t"
         sql = (
             f"SELECT g, b, t, GROUPING(b) AS tot, {', '.join(cols)}"

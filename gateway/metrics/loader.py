@@ -19,6 +19,7 @@ request shares one `now` (different `now`s would be different periods and split 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -116,13 +117,18 @@ class MetricTotalsLoader(RequestLoader):
 
     async def batch_load_fn(self, keys: Sequence[MetricKey]) -> list[Any]:
         (org_id,) = self.args
-        found: dict[MetricKey, Any] = {}
-        for part in _partition(keys, lambda k: ()).values():
-            first = part[0]
+        run = engine.compare if self.compare else engine.totals
+        parts = list(_partition(keys, lambda k: ()).values())
+
+        async def one(part: list[MetricKey]) -> dict:
             groups = list(dict.fromkeys(k.group for k in part))
-            scope = _batch_scope(first.scope, groups)
-            run = engine.compare if self.compare else engine.totals
-            result = await run(self.ctx.db, org_id, _metrics_of(part), scope, first.period)
+            scope = _batch_scope(part[0].scope, groups)
+            return await run(self.ctx.db, org_id, _metrics_of(part), scope, part[0].period)
+
+        # concurrently, so every part joins the request's one metric statement
+        results = await asyncio.gather(*(one(p) for p in parts))
+        found: dict[MetricKey, Any] = {}
+        for part, result in zip(parts, results, strict=True):
             for k in part:
                 found[k] = result.get(k.group, {}).get(k.metric)
         return [found[k] for k in keys]
@@ -139,14 +145,18 @@ class MetricSeriesLoader(RequestLoader):
 
     async def batch_load_fn(self, keys: Sequence[SeriesKey]) -> list[Any]:
         (org_id,) = self.args
-        found: dict[SeriesKey, SeriesResult] = {}
-        for part in _partition(keys, lambda k: (k.granularity,)).values():
+        parts = list(_partition(keys, lambda k: (k.granularity,)).values())
+
+        async def one(part: list[SeriesKey]) -> dict:
             first = part[0]
-            groups = list(dict.fromkeys(k.group for k in part))
-            scope = _batch_scope(first.scope, groups)
-            result = await engine.series(
+            scope = _batch_scope(first.scope, list(dict.fromkeys(k.group for k in part)))
+            return await engine.series(
                 self.ctx.db, org_id, _metrics_of(part), scope, first.period, first.granularity
             )
+
+        results = await asyncio.gather(*(one(p) for p in parts))
+        found: dict[SeriesKey, SeriesResult] = {}
+        for part, result in zip(parts, results, strict=True):
             for k in part:
                 full = result[k.group]
                 found[k] = replace(

@@ -9,6 +9,7 @@ number of missions asked for.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -99,9 +100,16 @@ class ContentStatsLoader(RequestLoader):
             missions = {k.mission_id for k in part}
             where = {} if None in missions else {"mission_id": sorted(missions)}
             scope = Scope(via=Via("content", group_col="id", where=where))
-            values = await totals(self.ctx.db, org_id, list(CONTENT_METRICS), scope, period)
-            ids = sorted(int(i) for i in values)
-            rows = await repository.contents_by_ids(self.ctx.db, org_id, ids) if ids else []
+            if None in missions:  # org-wide: fetch only the content that had events
+                values = await totals(self.ctx.db, org_id, list(CONTENT_METRICS), scope, period)
+                ids = sorted(int(i) for i in values)
+                rows = await repository.contents_by_ids(self.ctx.db, org_id, ids) if ids else []
+            else:  # a few missions' content, read alongside their metrics
+                values, rows = await asyncio.gather(
+                    totals(self.ctx.db, org_id, list(CONTENT_METRICS), scope, period),
+                    repository.contents_by_missions(self.ctx.db, org_id, sorted(missions)),
+                )
+                rows = [c for c in rows if c.id in values]
             stats = [_stat(c, values[c.id]) for c in sorted(rows, key=lambda c: c.id)]
             for k in part:
                 found[k] = [s for s in stats if k.mission_id in (None, s.content.mission_id)]

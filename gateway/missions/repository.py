@@ -131,6 +131,15 @@ async def contents_by_ids(db: RequestSession, org_id: int, ids: Sequence[int]) -
     return list(await db.scalars(stmt))
 
 
+async def contents_by_missions(
+    db: RequestSession, org_id: int, mission_ids: Sequence[int]
+) -> list[Content]:
+    stmt = select(Content).where(
+        Content.org_id == org_id, Content.mission_id.in_(list(mission_ids))
+    )
+    return list(await db.scalars(stmt))
+
+
 async def contents_by_keys(db: RequestSession, org_id: int, keys: Sequence[str]) -> list[Content]:
     stmt = select(Content).where(Content.org_id == org_id, Content.key.in_(list(keys)))
     return list(await db.scalars(stmt))

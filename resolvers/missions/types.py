@@ -512,11 +512,15 @@ async def kpi_progress(ctx: Context, m: MissionRow) -> list[KpiProgress]:
             )
         metric = CATALOG[name]
         scope = BY_MISSION if metric.subject_type == "content" else Scope()
-        current = await load_total(ctx, name, m.id, mr, scope)
+        if metric.summable or recent is None:
+            current, recent_value = await load_total(ctx, name, m.id, mr, scope), None
+        else:  # both windows at once: they share the request's metric statement
+            current, recent_value = await asyncio.gather(
+                load_total(ctx, name, m.id, mr, scope), load_total(ctx, name, m.id, recent, scope)
+            )
         if metric.summable:
             projected = service.project_summable(current, share)
         else:
-            recent_value = await load_total(ctx, name, m.id, recent, scope) if recent else None
             projected = service.project_rate(current, recent_value, share)
         status = service.kpi_status(current, k.target, projected)
         return KpiProgress(

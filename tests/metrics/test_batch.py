@@ -1,0 +1,70 @@
+"""One statement per request moment: metric queries of different shapes share it, each
+answer is what it would be alone, and shared source branches do not leak rows of one
+query's event types into another's groups."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from gateway.context import RequestSession
+from gateway.metrics import PeriodSpec, Scope, resolve
+from gateway.metrics.engine import breakdown, compare, series, totals
+
+from .conftest import utc
+
+MARCH = resolve(PeriodSpec(None, date(2026, 3, 1), date(2026, 3, 31)))
+
+
+async def test_mixed_queries_share_one_statement(session, org, events, sql_counter):
+    await events.write(
+        events.ev("view", 1, utc(2026, 3, 2, 10)),
+        events.ev("view", 1, utc(2026, 3, 2, 11)),
+        events.ev("view", 2, utc(2026, 3, 9, 10)),
+        events.ev("like", 2, utc(2026, 3, 9, 12)),
+        events.ev("play", 1, utc(2026, 3, 3, 8), dims={"experience_type": "PODCAST"}),
+        events.ev("play", 2, utc(2026, 3, 4, 8), dims={"experience_type": "VIDEO"}),
+        events.ev("play", 2, utc(2026, 3, 5, 8), dims={"experience_type": "VIDEO"}),
+        events.ev("view", 1, utc(2026, 2, 20, 10)),  # previous period
+    )
+    db = RequestSession(session)
+    sql_counter.reset()
+    t, c, s, by_type = await asyncio.gather(
+        totals(db, org.id, ["publication.views", "publication.likes"], Scope(ids=[1, 2]), MARCH),
+        compare(db, org.id, ["publication.views"], Scope(ids=[1]), MARCH),
+        series(db, org.id, ["publication.views"], Scope(ids=[2]), MARCH, "DAY"),
+        breakdown(
+            db, org.id, ["publication.plays"], Scope(ids=[1, 2]), MARCH, "dim:experience_type"
+        ),
+    )
+    assert sql_counter.count == 1
+    assert t == {
+        1: {"publication.views": 2, "publication.likes": 0},
+        2: {"publication.views": 1, "publication.likes": 1},
+    }
+    # March (31 days) against the 31 days before it: 2 views against 1
+    assert (c[1]["publication.views"].current, c[1]["publication.views"].previous) == (2, 1)
+    assert s[2].values["publication.views"][8] == 1 and s[2].totals["publication.views"] == 1
+    # only play rows form groups: the view and like rows of the shared branch do not
+    assert [(r.key, r.values["publication.plays"]) for r in by_type] == [
+        ("VIDEO", 2),
+        ("PODCAST", 1),
+    ]
+
+
+async def test_answers_equal_the_unbatched_ones(session, org, events):
+    await events.write(
+        *[events.ev("view", 1 + i % 3, utc(2026, 3, 1 + i % 28, i % 24)) for i in range(60)]
+    )
+    scope = Scope(ids=[1, 2, 3])
+    db = RequestSession(session)
+    alone = [
+        await totals(db, org.id, ["publication.views"], scope, MARCH),
+        await breakdown(db, org.id, ["publication.views"], scope, MARCH, "hour_of_day"),
+    ]
+    together = await asyncio.gather(
+        totals(db, org.id, ["publication.views"], scope, MARCH),
+        breakdown(db, org.id, ["publication.views"], scope, MARCH, "hour_of_day"),
+    )
+    assert list(together) == alone
+    assert sum(v["publication.views"] for v in alone[0].values()) == 60
