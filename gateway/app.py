@@ -27,6 +27,7 @@ from gateway.errors import ServiceUnavailable, TallyError, Unauthenticated
 from gateway.guards import DeadlineMiddleware
 from gateway.middleware import RequestMiddleware
 from gateway.responses import JSONResponse, ORJSONResponse
+from gateway.statistics import keep_fresh
 
 log = logging.getLogger("tally")
 
@@ -178,9 +179,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             from gateway.jobs.worker import start_background
 
             worker = start_background(app.state.db, settings)
+        stats = asyncio.ensure_future(keep_fresh(app.state.db)) if owned else None
         try:
             yield
         finally:
+            if stats is not None:
+                stats.cancel()
             if worker is not None:
                 await worker.stop()
             if owned:
