@@ -167,6 +167,14 @@ async def test_dashboard_renders_every_chart_with_data_and_follows_the_period(pa
     assert period == {"start": start.isoformat(), "end": end.isoformat(), "timezone": "Asia/Tokyo"}
     series_10 = [next(c for c in s["charts"] if c["kind"] == "series") for s in custom]
     assert [c["points"] for c in series_10] == [c["points"] * 10 // 30 for c in series_30]
+
+    # the period is in the URL: a reload shows the same view
+    assert f"start={start.isoformat()}" in page.url and "tz=Asia%2FTokyo" in page.url
+    await page.reload()
+    await _wait_loaded(page, 1)
+    period = json.loads(await page.get_attribute("body", "data-period"))
+    assert period == {"start": start.isoformat(), "end": end.isoformat(), "timezone": "Asia/Tokyo"}
+    assert await page.input_value("#timezone") == "Asia/Tokyo"
     await page.screenshot(path=str(_artifact("dashboard-full.png")), full_page=True)
 
 

@@ -549,8 +549,37 @@
     return "Showing " + what + " (" + state.timezone + "), compared with the period of equal length before it.";
   }
 
+  // The period lives in the URL (#preset=LAST_7D&tz=UTC, or #start=…&end=…&tz=…) so a
+  // link or a reload shows the same view; the token never goes there.
+  function readHash() {
+    var params = new URLSearchParams(location.hash.slice(1));
+    var tz = params.get("tz");
+    if (tz) state.timezone = tz;
+    var day = /^\d{4}-\d{2}-\d{2}$/;
+    if (day.test(params.get("start") || "") && day.test(params.get("end") || "")) {
+      state.preset = "CUSTOM";
+      state.start = params.get("start");
+      state.end = params.get("end");
+    } else if (PRESET_LABELS[params.get("preset")]) {
+      state.preset = params.get("preset");
+    }
+  }
+
+  function writeHash() {
+    var params = new URLSearchParams();
+    if (state.preset === "CUSTOM") {
+      params.set("start", state.start);
+      params.set("end", state.end);
+    } else {
+      params.set("preset", state.preset);
+    }
+    params.set("tz", state.timezone);
+    history.replaceState(null, "", "#" + params.toString());
+  }
+
   function load() {
     var mine = ++generation;
+    writeHash();
     plots.forEach(function (p) { p.plot.destroy(); });
     plots = [];
     document.getElementById("period-label").textContent = describePeriod();
@@ -600,10 +629,11 @@
       load();
     });
   });
+  readHash();
   var today = new Date();
   var iso = function (d) { return d.toISOString().slice(0, 10); };
-  document.getElementById("end").value = iso(today);
-  document.getElementById("start").value = iso(new Date(today.getTime() - 13 * 86400000));
+  document.getElementById("end").value = state.end || iso(today);
+  document.getElementById("start").value = state.start || iso(new Date(today.getTime() - 13 * 86400000));
   document.getElementById("apply-range").addEventListener("click", function () {
     var start = document.getElementById("start").value, end = document.getElementById("end").value;
     if (!start || !end || start > end) {
@@ -619,7 +649,7 @@
   var tzSelect = document.getElementById("timezone");
   var zones = [];
   try { zones = Intl.supportedValuesOf("timeZone"); } catch (e) { zones = []; }
-  ["UTC", state.timezone].forEach(function (z) { if (zones.indexOf(z) < 0) zones.unshift(z); });
+  ["UTC", browserTimezone(), state.timezone].forEach(function (z) { if (zones.indexOf(z) < 0) zones.unshift(z); });
   zones.forEach(function (z) { tzSelect.appendChild(el("option", { value: z, text: z })); });
   tzSelect.value = state.timezone;
   tzSelect.addEventListener("change", function () { state.timezone = tzSelect.value; load(); });
