@@ -169,7 +169,8 @@ async def test_dashboard_renders_every_chart_with_data_and_follows_the_period(pa
     assert [c["points"] for c in series_10] == [c["points"] * 10 // 30 for c in series_30]
 
     # the period is in the URL: a reload shows the same view
-    assert f"start={start.isoformat()}" in page.url and "tz=Asia%2FTokyo" in page.url
+    fragment = await page.evaluate("() => location.hash")
+    assert f"start={start.isoformat()}" in fragment and "tz=Asia%2FTokyo" in fragment
     await page.reload()
     await _wait_loaded(page, 1)
     period = json.loads(await page.get_attribute("body", "data-period"))
