@@ -35,7 +35,7 @@ async def _run_tab(page, name: str) -> dict:
     async with _graphql_response(page, name) as info:
         await page.locator(".graphiql-execute-button").click()
     response = await info.value
-    assert response.status == 200, name
+    assert response.status == 200, (name, response.status, await response.text())
     return await response.json()
 
 
