@@ -15,8 +15,11 @@ from fastapi import Depends, FastAPI, Request, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from gateway import deadline, logs
+from gateway.apq import PersistedQueryStore
 from gateway.auth import AuthError, Principal, authenticate, parse_authorization
 from gateway.config import Settings
 from gateway.context import Context
@@ -187,6 +190,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 stats.cancel()
             if worker is not None:
                 await worker.stop()
+            await app.state.persisted_queries.close()
             if owned:
                 await app.state.db.dispose()
 
@@ -205,11 +209,22 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.run_worker = None  # the job worker: None = only when the app owns the db
     app.state.demo_principals = None  # set by `tally serve` when demo tokens exist
 
-    # added first = innermost: the request middleware (ids, access line) wraps the deadline
+    # added first = innermost: the request middleware (ids, access line) wraps the deadline,
+    # and sees the final (compressed, CORS-headed) response
     app.add_middleware(
         DeadlineMiddleware, timeout_s=settings.request_timeout_s, render=render_error
     )
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+        expose_headers=["X-Request-Id", "Retry-After"],
+        max_age=600,
+    )
     app.add_middleware(RequestMiddleware)
+    app.state.persisted_queries = PersistedQueryStore(settings.redis_url)
     _install_error_handlers(app)
     _install_health(app)
 

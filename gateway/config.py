@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +65,9 @@ class Settings(BaseSettings):
     max_query_tokens: PositiveInt = 5_000
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
+    # comma-separated origins allowed to call Tally from a browser ("*" = any)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    gzip_min_bytes: int = Field(1_024, ge=0)
     inprocess_worker: bool = True
     extra: dict[str, str] = Field(default_factory=dict)
 
@@ -76,6 +84,18 @@ class Settings(BaseSettings):
         ):
             raise ValueError("expected a PostgreSQL URL such as postgresql://user@host:5432/tally")
         return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        for origin in value:
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(
+                    "expected comma-separated origins such as https://app.example.com, or *"
+                )
+        return [o.rstrip("/") for o in value]
 
     @field_validator("log_level")
     @classmethod

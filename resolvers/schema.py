@@ -10,6 +10,7 @@ from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache, Val
 from strawberry.extensions.add_validation_rules import AddValidationRules
 from strawberry.tools import merge_types
 
+from gateway.apq import PersistedQueries
 from gateway.config import Settings
 from gateway.errors import TallyError
 from gateway.graphql_log import RecordOperation
@@ -65,6 +66,7 @@ def build_schema(settings: Settings | None = None) -> TallySchema:
         mutation=merge_types("Mutation", MUTATION_TYPES),
         types=EXTRA_TYPES,
         extensions=[
+            PersistedQueries,  # first: it supplies the query the others parse
             RecordOperation,
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
             lambda: ParserCache(maxsize=256),
