@@ -25,13 +25,7 @@ STOP_TIMEOUT_S = 60
 
 
 def free_port() -> int:
-    for port in range(8124, 8130):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
+    """A port the kernel picks (never a fixed one: the suite may run beside itself)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -66,10 +60,12 @@ class Server:
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.output()
             try:
-                if httpx.get(f"{self.url}/livez", timeout=2).status_code == 200:
-                    return
+                live = httpx.get(f"{self.url}/livez", timeout=2).status_code == 200
             except httpx.HTTPError:
-                pass
+                live = False
+            # our server answers only while it runs and its PostgreSQL does
+            if live and self.proc.poll() is None and postgres_of(self.data_dir / "pgdata"):
+                return
             time.sleep(0.5)
         raise AssertionError(f"tally serve did not start:\n{self.output()}")
 
@@ -81,7 +77,8 @@ class Server:
             self.log.close()
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return Path(self.log.name).read_text()[-4000:]
 
     def kill(self) -> None:
@@ -110,7 +107,7 @@ def test_sigterm_and_sigint_stop_the_embedded_postgres(data_dir):
         first.wait_ready()
         assert postgres_of(pgdata), "the embedded PostgreSQL should be running"
         assert httpx.get(f"{first.url}/readyz", timeout=10).status_code == 200
-        assert first.stop(signal.SIGTERM) == 0
+        assert first.stop(signal.SIGTERM) == 0, first.output()
     finally:
         first.kill()
     assert postgres_of(pgdata) == [], first.output()
@@ -122,7 +119,7 @@ def test_sigterm_and_sigint_stop_the_embedded_postgres(data_dir):
     try:
         second.wait_ready()
         assert httpx.get(f"{second.url}/readyz", timeout=10).status_code == 200
-        assert second.stop(signal.SIGINT) in (0, 130)
+        assert second.stop(signal.SIGINT) in (0, 130), second.output()
     finally:
         second.kill()
     assert postgres_of(pgdata) == []
@@ -143,7 +140,7 @@ def test_a_crashed_server_is_recovered_on_the_next_start(data_dir):
     try:
         again.wait_ready()
         assert httpx.get(f"{again.url}/readyz", timeout=10).status_code == 200
-        assert again.stop(signal.SIGTERM) == 0
+        assert again.stop(signal.SIGTERM) == 0, again.output()
     finally:
         again.kill()
     assert postgres_of(pgdata) == [], again.output()
