@@ -93,6 +93,7 @@ async def start(database_url: str, port: int, log_path: Path) -> Server:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALLY_")}
     env["DATABASE_URL"] = database_url.replace("postgresql+asyncpg://", "postgresql://")
     env.pop("REDIS_URL", None)
+    env["TALLY_RATE_LIMIT_ENABLED"] = "false"  # the bench measures throughput, not limits
     ensure_free(port, "tally serve")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("wb")

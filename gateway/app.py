@@ -22,13 +22,16 @@ from gateway import deadline, logs
 from gateway.apq import PersistedQueryStore
 from gateway.auth import AuthError, Principal, authenticate, parse_authorization
 from gateway.config import Settings
+from gateway.console import CONTENT_SECURITY_POLICY
 from gateway.context import Context
 from gateway.db import Database, DatabaseUnavailable, open_database
 from gateway.dbfaults import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, is_db_fault
 from gateway.dbfaults import describe as describe_fault
 from gateway.errors import ServiceUnavailable, TallyError, Unauthenticated
-from gateway.guards import DeadlineMiddleware
+from gateway.guards import DeadlineMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from gateway.middleware import RequestMiddleware
+from gateway.production import check_production
+from gateway.ratelimit import Policy, build_buckets
 from gateway.responses import JSONResponse, ORJSONResponse
 from gateway.statistics import keep_fresh
 
@@ -91,6 +94,10 @@ def render_error(
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+RATE_LIMIT_EXEMPT = ("/livez", "/readyz", "/metrics", "/console/static/")
+"""Paths that take no rate-limit token: health checks, metrics scrapes, static assets."""
 
 
 # --- request dependencies -------------------------------------------------------------
@@ -171,6 +178,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """Build the app. `database` is injected by tests; otherwise one is made at startup
     from DATABASE_URL (or the embedded PostgreSQL)."""
     settings = settings or Settings.from_env()
+    check_production(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -188,6 +196,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         finally:
             if stats is not None:
                 stats.cancel()
+            buckets = getattr(app.state, "rate_limit_buckets", None)
+            if buckets is not None and hasattr(buckets, "close"):
+                await buckets.close()
             if worker is not None:
                 await worker.stop()
             await app.state.persisted_queries.close()
@@ -209,8 +220,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.run_worker = None  # the job worker: None = only when the app owns the db
     app.state.demo_principals = None  # set by `tally serve` when demo tokens exist
 
-    # added first = innermost: the request middleware (ids, access line) wraps the deadline,
-    # and sees the final (compressed, CORS-headed) response
+    # added first = innermost: rate limits, the deadline, gzip, CORS, the request middleware,
+    # then security headers (outermost)
+    if settings.rate_limit_enabled:
+        app.state.rate_limit_buckets = build_buckets(settings.redis_url)
+        app.add_middleware(
+            RateLimitMiddleware,
+            buckets=app.state.rate_limit_buckets,
+            per_token=Policy(settings.rate_limit_token_rps, settings.rate_limit_token_burst),
+            per_address=Policy(
+                settings.rate_limit_anonymous_rps, settings.rate_limit_anonymous_burst
+            ),
+            render=render_error,
+            exempt=RATE_LIMIT_EXEMPT,
+        )
     app.add_middleware(
         DeadlineMiddleware, timeout_s=settings.request_timeout_s, render=render_error
     )
@@ -225,6 +248,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.add_middleware(RequestMiddleware)
     app.state.persisted_queries = PersistedQueryStore(settings.redis_url)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        content_security_policy=settings.csp or CONTENT_SECURITY_POLICY,
+    )
     _install_error_handlers(app)
     _install_health(app)
 
@@ -234,7 +261,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     install_console(app)
     graphql = TallyGraphQLRouter(
-        schema, path="/graphql", context_getter=get_context, graphql_ide="graphiql"
+        schema,
+        path="/graphql",
+        context_getter=get_context,
+        graphql_ide=None if settings.production else "graphiql",  # off in production
     )
     app.include_router(graphql, include_in_schema=False)
 

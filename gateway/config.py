@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     redis_url: str | None = Field(None, validation_alias=_env("redis_url", "REDIS_URL"))
     smtp_url: str | None = Field(None, validation_alias=_env("smtp_url", "SMTP_URL"))
-    secret: str = Field("tally-dev-secret-change-me", min_length=1)
+    env: Literal["development", "production"] = "development"
+    # unset: development keeps a random one in data_dir; production refuses to start
+    secret: str | None = Field(None, min_length=1)
     # empty: http://{host}:{port}
     public_base_url: str = Field("", validation_alias=_env("public_base_url", "TALLY_PUBLIC_URL"))
     ingest_max_events: PositiveInt = 10_000
@@ -69,9 +71,19 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     gzip_min_bytes: int = Field(1_024, ge=0)
     inprocess_worker: bool = True
+    rate_limit_enabled: bool = True
+    rate_limit_token_rps: float = Field(10.0, gt=0)
+    rate_limit_token_burst: PositiveInt = 100
+    rate_limit_anonymous_rps: float = Field(2.0, gt=0)
+    rate_limit_anonymous_burst: PositiveInt = 30
+    csp: str = Field("", validation_alias=_env("csp", "TALLY_CSP"))  # empty: the console's
     extra: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("database_url", "redis_url", "smtp_url", mode="before")
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @field_validator("database_url", "redis_url", "smtp_url", "secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

@@ -1,6 +1,8 @@
 """Pure ASGI middleware that keeps one caller's trouble from becoming everyone's: a
-request deadline (`DeadlineMiddleware`). Errors are rendered in the caller's dialect by
-the `render` function the app passes in (`gateway.app.render_error`).
+request deadline (`DeadlineMiddleware`) and rate limits (`RateLimitMiddleware`); and
+`SecurityHeadersMiddleware`, which puts the security headers on every response. Errors
+are rendered in the caller's dialect by the `render` function the app passes in
+(`gateway.app.render_error`).
 
 Deadline contract: a request that has not *started* its response within
 `TALLY_REQUEST_TIMEOUT_S` (default 20 s) gets 504 `timeout` with `Retry-After`, and its
@@ -8,11 +10,20 @@ work is cancelled: statements in flight are cancelled and the request's database
 connection is dropped rather than waited on (`gateway.deadline`, `gateway.app.get_session`),
 so a frozen database cannot hold connections past the deadline. A response that has
 started (a file download) is not cut off.
+
+Rate-limit contract: each request takes a token from its caller's bucket
+(`gateway.ratelimit`): the bucket of its API token (any `Authorization: <scheme>
+<token>`; the token's SHA-256 is the key, the token itself is never stored), or, without
+one, the bucket of its client address (uvicorn's `--proxy-headers` /
+`--forwarded-allow-ips` make that the real client behind a proxy). An empty bucket is a
+429 `rate_limited` with `Retry-After` (whole seconds until a token is back). Health
+checks and static assets take no token, so /livez and /readyz stay cheap.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,7 +32,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway import deadline
-from gateway.errors import DeadlineExceeded
+from gateway.errors import DeadlineExceeded, TooManyRequests
+from gateway.ratelimit import Buckets, Policy
 
 log = logging.getLogger("tally.guards")
 
@@ -109,4 +121,88 @@ async def _unwind(task: asyncio.Task) -> None:
     task.add_done_callback(_abandoned.discard)
 
 
-__all__ = ["DeadlineMiddleware"]
+class RateLimitMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        buckets: Buckets,
+        per_token: Policy,
+        per_address: Policy,
+        render: Render,
+        exempt: tuple[str, ...] = (),
+    ) -> None:
+        self.app = app
+        self.buckets = buckets
+        self.per_token = per_token
+        self.per_address = per_address
+        self.render = render
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        key, policy, whose = self._bucket(scope)
+        decision = await self.buckets.take(key, policy)
+        if decision.allowed:
+            await self.app(scope, receive, send)
+            return
+        from gateway.observability import RATE_LIMITED
+
+        RATE_LIMITED.labels(key=key.partition(":")[0]).inc()
+        response = self.render(
+            Request(scope),
+            TooManyRequests.status,
+            TooManyRequests.code,
+            f"Rate limit reached for {whose}: {policy.describe()}. "
+            f"Retry in {decision.retry_after_header} s.",
+            retry_after=int(decision.retry_after_header),
+        )
+        await response(scope, receive, send)
+
+    def _bucket(self, scope: Scope) -> tuple[str, Policy, str]:
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                _, _, token = value.strip().partition(b" ")
+                token = token.strip()
+                if token:
+                    digest = hashlib.sha256(token).hexdigest()[:32]
+                    return f"token:{digest}", self.per_token, "this token"
+                break
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        return f"address:{address}", self.per_address, "anonymous requests from your address"
+
+
+class SecurityHeadersMiddleware:
+    """`Content-Security-Policy` (unless the response set its own), `X-Content-Type-Options:
+    nosniff`, `X-Frame-Options: DENY` (with CSP `frame-ancestors 'none'`) and
+    `Referrer-Policy: no-referrer` (download links carry signatures) on every response."""
+
+    def __init__(self, app: ASGIApp, *, content_security_policy: str) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", content_security_policy.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(n, v) for n, v in self.headers if n not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+__all__ = ["DeadlineMiddleware", "RateLimitMiddleware", "SecurityHeadersMiddleware"]

@@ -161,11 +161,14 @@ def _run(settings: Settings, host: str, port: int, seed_demo_if_empty: bool) -> 
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.production import check_production
 
+    check_production(settings)  # before touching the database: one line, exit 2
     principals = asyncio.run(prepare(settings, seed_demo_if_empty=seed_demo_if_empty))
     print(banner(settings, host, port, principals), flush=True)
     app = create_app(settings)
-    app.state.demo_principals = principals  # console pages prefill these for local callers
+    if not settings.production:  # console pages prefill these for local callers
+        app.state.demo_principals = principals
     # log_config=None: uvicorn's loggers go through Tally's handler (gateway/logs.py);
     # the access line is Tally's own (gateway/middleware.py)
     uvicorn.run(

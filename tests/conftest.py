@@ -104,7 +104,10 @@ async def session(db: Database) -> AsyncIterator[AsyncSession]:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path, database_url="postgresql://unused/unused")
+    # rate limits off: suites send many requests per token; tests/faults turns them on
+    return Settings(
+        data_dir=tmp_path, database_url="postgresql://unused/unused", rate_limit_enabled=False
+    )
 
 
 @pytest.fixture

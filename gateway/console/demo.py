@@ -28,6 +28,9 @@ def is_local(request: Request) -> bool:
 
 def demo_tokens(request: Request) -> dict[str, str]:
     """Demo principal name -> token, or {} outside demo mode or for a remote caller."""
+    settings = getattr(request.app.state, "settings", None)
+    if getattr(settings, "production", False):
+        return {}  # never a token in a page in production
     principals = getattr(request.app.state, "demo_principals", None) or []
     if not principals or not is_local(request):
         return {}

@@ -6,7 +6,7 @@ Two kinds of link:
   ibl.ai report (the "presigned URL", no auth header):
                `{public_base_url}/dm/api/reports/platforms/{org_key}/files/{key}
                ?expires=<unix seconds>&signature=<hex>` where signature =
-               HMAC-SHA256(settings.secret, "{org_key}\\n{key}\\n{expires}"), `expires` =
+               HMAC-SHA256(signing secret, "{org_key}\\n{key}\\n{expires}"), `expires` =
                the job's `expires_at`. The ibl.ai shim route calls
                `open_signed_report(request.app.state.db, org_key, key, expires, signature)`.
 
@@ -34,6 +34,7 @@ from gateway.errors import Forbidden, NotFound, TallyError
 from gateway.jobs.handlers import AMP_EXPORT, IBLAI_REPORT, media_type
 from gateway.models import Org
 from gateway.models.jobs import Job
+from gateway.production import signing_secret
 
 EXPORT_DOWNLOAD_PATH = "/v1/analytics/export/{key}/download"
 REPORT_DOWNLOAD_PATH = "/dm/api/reports/platforms/{org}/files/{key}"
@@ -79,7 +80,7 @@ def signed_report_url(settings: Settings, org_key: str, key: str, expires_at: da
     expires = int(expires_at.timestamp())
     path = REPORT_DOWNLOAD_PATH.format(org=quote(org_key, safe=""), key=quote(key, safe=":"))
     query = urlencode(
-        {"expires": expires, "signature": sign(settings.secret, org_key, key, expires)}
+        {"expires": expires, "signature": sign(signing_secret(settings), org_key, key, expires)}
     )
     return f"{settings.public_base_url.rstrip('/')}{path}?{query}"
 
@@ -110,7 +111,7 @@ def verify(
         raise LinkInvalid(
             "The download link is malformed: `expires` must be a unix time."
         ) from None
-    good = sign(settings.secret, org_key, key, exp)
+    good = sign(signing_secret(settings), org_key, key, exp)
     if not hmac.compare_digest(good, (signature or "").lower()):
         raise LinkInvalid("The download link's signature is invalid; request a new link.")
     now = now or datetime.now(UTC)

@@ -52,7 +52,9 @@ async def demo_db(server_url: str) -> AsyncIterator[Database]:
 @pytest.fixture(scope="module")
 async def demo_client(demo_db: Database, tmp_path_factory) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
-        data_dir=tmp_path_factory.mktemp("authz"), database_url="postgresql://unused/unused"
+        data_dir=tmp_path_factory.mktemp("authz"),
+        database_url="postgresql://unused/unused",
+        rate_limit_enabled=False,  # the matrix sends hundreds of requests per token
     )
     app = create_app(settings, database=demo_db)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

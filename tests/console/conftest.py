@@ -66,7 +66,10 @@ async def demo_client(demo_database_url: str, tmp_path) -> AsyncIterator[httpx.A
     from gateway.app import create_app
 
     db = Database(make_engine(demo_database_url, pool_size=2))
-    app = create_app(Settings(data_dir=tmp_path, database_url=demo_database_url), database=db)
+    app = create_app(
+        Settings(data_dir=tmp_path, database_url=demo_database_url, rate_limit_enabled=False),
+        database=db,
+    )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
         yield c

@@ -36,7 +36,7 @@ def test_keyword_construction_ignores_the_environment(monkeypatch):
     monkeypatch.setenv("TALLY_PORT", "not-a-number")
     s = Settings(public_base_url="https://tally.test")
     assert (s.secret, s.port, s.public_base_url) == (
-        "tally-dev-secret-change-me",
+        None,
         8000,
         "https://tally.test",
     )
