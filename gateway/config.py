@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     max_query_depth: PositiveInt = 12
     max_aliases: PositiveInt = 50
     max_query_tokens: PositiveInt = 5_000
+    graphql_max_bytes: PositiveInt = 262_144
+    cost_budget_anonymous: PositiveInt = 1_000
+    cost_budget_authenticated: PositiveInt = 100_000
+    env: str = "development"
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
     # comma-separated origins allowed to call Tally from a browser ("*" = any)

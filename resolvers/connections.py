@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from gateway.errors import InvalidInput
+from gateway.inputs import PG_INT_MAX
 
 T = TypeVar("T")
 
@@ -52,10 +53,13 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
         kind, value = raw.split(":", 1)
-        if kind != "o" or int(value) < 0:
+        if kind != "o" or not (value.isascii() and value.isdigit()):
             raise ValueError
-        return int(value)
-    except ValueError as exc:
+        offset = int(value)
+        if offset > PG_INT_MAX:  # no list is that long; PostgreSQL could not take it
+            raise ValueError
+        return offset
+    except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"'{cursor}' is not a valid cursor.") from exc
 
 

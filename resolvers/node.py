@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.errors import InvalidInput
+from gateway.inputs import parse_pk
 from resolvers.permissions import IsAuthenticated
 
 MAX_NODES = 100
@@ -32,14 +33,24 @@ def encode_id(type_name: str, org_id: int, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
 
 
+MAX_ID_LENGTH = 120
+
+
 def decode_id(global_id: str) -> tuple[str, int, int]:
-    """Raises InvalidInput for anything that is not a Tally id."""
+    """Raises InvalidInput for anything that is not a Tally id (including keys that no
+    row can have: 0, negative, or beyond PostgreSQL's bigint)."""
+    shown = global_id if len(global_id) <= MAX_ID_LENGTH else global_id[:MAX_ID_LENGTH] + "…"
     try:
+        if len(global_id) > MAX_ID_LENGTH or not global_id.isascii():
+            raise ValueError(global_id)
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, org, pk = base64.urlsafe_b64decode(padded.encode()).decode().split(":")
-        return type_name, int(org), int(pk)
+        org_id, key = parse_pk(org), parse_pk(pk)
+        if org_id is None or key is None or not type_name.isidentifier():
+            raise ValueError(global_id)
+        return type_name, org_id, key
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"'{global_id}' is not a valid node id.") from exc
+        raise InvalidInput(f"{shown!r} is not a valid node id.") from exc
 
 
 NodeFetcher = Callable[[Context, Sequence[int]], Awaitable[Sequence[Any]]]

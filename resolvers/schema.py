@@ -1,26 +1,25 @@
 """The one strawberry schema: every domain's query type merged, plus the schema-wide
-extensions (parser/validation caches, limits, error masking)."""
+extensions (the request guard — parse/validation caches, limits, cost budget — and error
+masking)."""
 
 from __future__ import annotations
 
 import logging
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.add_validation_rules import AddValidationRules
+from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 
 from gateway.apq import PersistedQueries
-from gateway.config import Settings
 from gateway.errors import TallyError
 from gateway.graphql_log import RecordOperation
 from resolvers.agents.queries import AgentsQuery
 from resolvers.common import CatalogQuery
 from resolvers.faults import DatabaseFaults, TallySchema
+from resolvers.guard import RequestGuard
 from resolvers.jobs.mutations import JobsMutation
 from resolvers.jobs.queries import JobsQuery
 from resolvers.learners.queries import LearnersQuery
-from resolvers.limits import make_limits_rule
 from resolvers.missions.queries import MissionQuery
 from resolvers.node import NodeQuery
 from resolvers.publications.queries import PublicationsQuery
@@ -57,9 +56,7 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, StrawberryGraphQLError | PermissionError | GraphQLError)
 
 
-def build_schema(settings: Settings | None = None) -> TallySchema:
-    settings = settings or Settings()
-    limits = make_limits_rule(settings.max_query_depth, settings.max_aliases)
+def build_schema() -> TallySchema:
     Query = merge_types("Query", QUERY_TYPES)
     return TallySchema(
         query=Query,
@@ -68,10 +65,7 @@ def build_schema(settings: Settings | None = None) -> TallySchema:
         extensions=[
             PersistedQueries,  # first: it supplies the query the others parse
             RecordOperation,
-            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            lambda: ParserCache(maxsize=256),
-            AddValidationRules([limits]),
-            lambda: ValidationCache(maxsize=256),
+            RequestGuard,
             DatabaseFaults,
             MaskErrors(should_mask_error=_should_mask, error_message="Internal error."),
         ],

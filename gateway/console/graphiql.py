@@ -14,6 +14,7 @@ from strawberry.fastapi import GraphQLRouter
 from gateway.console.demo import demo_tokens
 from gateway.console.examples import DEFAULT_PRINCIPAL, examples
 from gateway.console.pages import render
+from gateway.graphql_http import BoundedGraphQLHTTP
 
 
 def _headers(token: str | None) -> str:
@@ -35,8 +36,9 @@ def graphiql_config(request: Request) -> dict:
     }
 
 
-class TallyGraphQLRouter(GraphQLRouter):
-    """strawberry's router with Tally's own GraphiQL page."""
+class TallyGraphQLRouter(BoundedGraphQLHTTP, GraphQLRouter):
+    """strawberry's router with Tally's own GraphiQL page (and bounded request bodies,
+    see `gateway.graphql_http`)."""
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return render("graphiql.html", graphiql_config(request))

@@ -32,6 +32,10 @@ from gateway.errors import InvalidInput
 
 MAX_RANGE = timedelta(days=3653)  # ten years (with leap days)
 DEFAULT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2100, 12, 31)
+"""Custom periods must lie within these days (so the previous period and every bucket
+stay representable)."""
+MAX_TIMEZONE_LENGTH = 64  # the longest IANA name is 32 characters
 
 
 class Preset(enum.Enum):
@@ -51,12 +55,20 @@ _LAST_DAYS = {Preset.LAST_7D: 7, Preset.LAST_30D: 30, Preset.LAST_90D: 90}
 def zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name, or InvalidInput saying what a valid name looks like."""
     try:
-        if not name or name != name.strip() or name.startswith(("/", ".")):
+        if (
+            not name
+            or len(name) > MAX_TIMEZONE_LENGTH
+            or not name.isprintable()
+            or name != name.strip()
+            or name.startswith(("/", "."))
+        ):
             raise ValueError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        # OSError: a name the filesystem refuses (too long, …) — still the caller's input
+        shown = name if len(name) <= MAX_TIMEZONE_LENGTH else name[:MAX_TIMEZONE_LENGTH] + "…"
         raise InvalidInput(
-            f"Unknown timezone {name!r}: use an IANA timezone name such as 'UTC', "
+            f"Unknown timezone {shown!r}: use an IANA timezone name such as 'UTC', "
             "'Europe/Berlin', 'America/New_York' or 'Asia/Kolkata'.",
             field="timezone",
         ) from None
@@ -169,6 +181,14 @@ def resolve(
                 f"A custom period needs both start and end; {missing} is missing.",
                 field="period",
             )
+        for which, value in (("start", spec.start), ("end", spec.end)):
+            day = value.date() if isinstance(value, datetime) else value
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise InvalidInput(
+                    f"The period {which} ({value.isoformat()}) must be between "
+                    f"{FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}.",
+                    field="period",
+                )
         start = _as_utc(spec.start, tz, is_end=False)
         end = _as_utc(spec.end, tz, is_end=True)
         if start >= end:

@@ -3,8 +3,9 @@
 The shim never builds queries: it names a persisted operation, passes variables, and
 gets `data` back or an `OperationFailed` whose status comes from the first error's
 `extensions.code` (UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404, INVALID_INPUT /
-BAD_USER_INPUT 400, VALIDATION_FAILED 422, UNAVAILABLE — a database fault — 503).
-Anything unexpected stays a masked 500.
+BAD_USER_INPUT 400, VALIDATION_FAILED 422, UNAVAILABLE — a database fault — 503;
+an input or cost limit — an error carrying `extensions.limit` — 400). Anything
+unexpected stays a masked 500.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ STATUS_BY_CODE = {
     "VALIDATION_FAILED": 422,
     "PAYLOAD_TOO_LARGE": 413,
     "UNAVAILABLE": 503,  # a database fault (resolvers/faults.py): Retry-After is added
+    "GRAPHQL_PARSE_FAILED": 400,
 }
 
 
@@ -64,6 +66,8 @@ async def run_operation(ctx: Context, name: str, variables: dict[str, Any] | Non
         if not code and err.original_error is None and err.message != MASKED_MESSAGE:
             code = "BAD_USER_INPUT"  # variable coercion / validation: the caller's input
         status = STATUS_BY_CODE.get(code)
+        if status is None and "limit" in ext:
+            status = 400  # a document / input limit or the cost budget (resolvers.limits)
         if status is None:
             raise RuntimeError(f"persisted operation {name} failed: {err.message}")
         raise OperationFailed(status, code, err.message, ext or None)

@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.errors import InvalidInput, NotFound
+from gateway.inputs import parse_pk
 from gateway.learners.loaders import MentorByKeyLoader, UserGroupMembersLoader
 from gateway.learners.scope import AnalyticsScope
 from resolvers.common import PeriodInput, PeriodRange, period_of
@@ -16,12 +17,12 @@ from resolvers.permissions import IsAuthenticated
 
 
 def _group_ids(ids: list[strawberry.ID]) -> list[int]:
-    try:
-        return [int(i) for i in ids]
-    except ValueError:
+    parsed = [parse_pk(str(i).strip()) for i in ids]
+    if any(p is None for p in parsed):
         raise InvalidInput(
             f"userGroupIds must be numeric user group ids, got {[str(i) for i in ids]}."
-        ) from None
+        )
+    return [p for p in parsed if p is not None]
 
 
 @strawberry.type

@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 
 from gateway.errors import InvalidInput
+from gateway.inputs import parse_pk
 from resolvers.common import PeriodInput
 from resolvers.node import decode_id
 
@@ -245,11 +246,14 @@ def pk_of(value: str, type_name: str, field: str) -> int:
     """A numeric id, or the pk inside a global id of `type_name`."""
     text = str(value).strip()
     if text.isdigit():
-        return int(text)
-    try:
-        kind, _, pk = decode_id(text)
-    except InvalidInput:
-        kind, pk = None, 0
+        kind, pk = type_name, parse_pk(text)
+    else:
+        try:
+            kind, _, pk = decode_id(text)
+        except InvalidInput:
+            kind, pk = None, 0
+    if pk is None:
+        kind = None
     if kind != type_name:
         raise InvalidInput(
             f"{field} must be a {type_name} id (a number or a {type_name} global id), got "

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from gateway.context import Context
 from gateway.errors import InvalidInput, NotFound
+from gateway.inputs import PG_INT_MAX
 from gateway.responses import ORJSONResponse
 from gateway.rest.auth import context_for
 from gateway.rest.runner import run_operation
@@ -242,7 +243,12 @@ async def run(ctx: Context, op: str, variables: dict[str, Any]) -> dict:
 
 
 def page_offset(page: int, limit: int) -> int:
-    return (page - 1) * limit
+    """A page whose offset no list can reach is DRF's 404 "Invalid page." (not an
+    integer overflow further down)."""
+    offset = (page - 1) * limit
+    if offset > PG_INT_MAX:
+        raise NotFound("Invalid page.")
+    return offset
 
 
 def paginated(

@@ -1,0 +1,189 @@
+"""`RequestGuard`: the schema extension that stands between a request and graphql-core.
+
+It replaces strawberry's ParserCache / MaxTokensLimiter / ValidationCache with the same
+caches plus the limits, in this order, each step only when the previous passed:
+
+1. parse (cached by query text): a token and bracket-nesting scan, then graphql-core's
+   `parse(..., max_tokens=...)`;
+2. the document limits (`resolvers.limits`, measured once per document and cached);
+3. the raw `variables` bounds (before graphql-core coerces anything);
+4. graphql-core's validation rules (cached by query text, rules and whether suggestions
+   are hidden) — they only ever see documents within the limits;
+5. the cost estimate (`resolvers.cost`) against the caller's budget.
+
+Every rejection is a GraphQL error with `extensions.code`; the router answers a request
+that failed before execution with HTTP 400. The estimate and the budget are reported in
+`extensions.cost` of every response that got that far.
+
+In production (`settings.env == "production"`) an anonymous caller gets no introspection
+(`INTROSPECTION_DISABLED`) and no "Did you mean …?" suggestions; authenticated callers
+keep both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from gateway.config import Settings
+from resolvers.cost import estimate_cost
+from resolvers.limits import (
+    DocumentShape,
+    LimitExceeded,
+    Limits,
+    check_document,
+    check_variables,
+    measure,
+    scan_tokens,
+)
+
+CACHE_SIZE = 256
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def limits_of(settings: Settings) -> Limits:
+    return Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_query_tokens,
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _prepare(query: str, max_tokens: int, max_nesting: int) -> tuple[DocumentNode, DocumentShape]:
+    scan_tokens(query, Limits(max_tokens=max_tokens, max_nesting=max_nesting))
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError as exc:
+        exc.extensions = {**(exc.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+        raise
+    return document, measure(document)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _validate(
+    schema: GraphQLSchema,
+    query: str,
+    max_tokens: int,
+    max_nesting: int,
+    rules: tuple[type, ...],
+    hide_suggestions: bool,
+) -> list[GraphQLError]:
+    document, _ = _prepare(query, max_tokens, max_nesting)
+    errors = validate(
+        schema,
+        document,
+        (*rules, MaybeNullValidationRule, OneOfInputValidationRule),
+        hide_suggestions=hide_suggestions,
+    )
+    for e in errors:
+        e.extensions = {**(e.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+    return errors
+
+
+class RequestGuard(SchemaExtension):
+    """Limits, caches and the cost budget (one instance per request: pass the class)."""
+
+    default_settings = Settings()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cost: int | None = None
+        self.budget: int | None = None
+
+    # --- who is asking ---------------------------------------------------------------
+
+    def _settings(self) -> Settings:
+        settings = getattr(self.execution_context.context, "settings", None)
+        return settings if isinstance(settings, Settings) else self.default_settings
+
+    def _anonymous(self) -> bool:
+        return getattr(self.execution_context.context, "principal", None) is None
+
+    def _locked_down(self) -> bool:
+        """An anonymous caller in production: no introspection, no suggestions."""
+        return self._anonymous() and self._settings().env == "production"
+
+    # --- the hooks -----------------------------------------------------------------------
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        hide = self._locked_down()
+        for e in result.errors:
+            if hide and "Did you mean" in e.message:
+                e.message = _SUGGESTION.sub("", e.message)
+            if e.path is None and not (e.extensions or {}).get("code"):
+                # variable coercion and operation selection: the request's input
+                e.extensions = {**(e.extensions or {}), "code": "BAD_USER_INPUT"}
+
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        limits = limits_of(self._settings())
+        ec.graphql_document, _ = _prepare(ec.query, limits.max_tokens, limits.max_nesting)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        ec.pre_execution_errors = self._check()
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        if self.cost is None:
+            return {}
+        return {"cost": {"estimated": self.cost, "budget": self.budget}}
+
+    # --- the checks ------------------------------------------------------------------------
+
+    def _check(self) -> list[GraphQLError]:
+        ec = self.execution_context
+        settings = self._settings()
+        limits = limits_of(settings)
+        locked = self._locked_down()
+        document, shape = _prepare(ec.query, limits.max_tokens, limits.max_nesting)
+        errors: list[GraphQLError] = list(
+            check_document(shape, limits, introspection_allowed=not locked)
+        )
+        if errors:
+            return errors
+        errors = list(check_variables(ec.variables, limits))
+        if errors:
+            return errors
+        errors = _validate(
+            ec.schema._schema,
+            ec.query,
+            limits.max_tokens,
+            limits.max_nesting,
+            tuple(ec.validation_rules),
+            locked,
+        )
+        if errors:
+            return errors
+        self.cost = estimate_cost(ec.schema._schema, document, ec.operation_name, ec.variables)
+        self.budget = (
+            settings.cost_budget_anonymous
+            if self._anonymous()
+            else settings.cost_budget_authenticated
+        )
+        if self.cost > self.budget:
+            who = "an anonymous caller" if self._anonymous() else "an authenticated caller"
+            return [
+                LimitExceeded(
+                    "COST_LIMIT_EXCEEDED",
+                    f"This operation's estimated cost is {self.cost:,}; the budget for {who} "
+                    f"is {self.budget:,}. Ask for fewer nodes, metrics or buckets (a shorter "
+                    "period or a coarser granularity).",
+                    limit=self.budget,
+                    found=self.cost,
+                )
+            ]
+        return []
