@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = Field(5.0, gt=0)
     max_query_depth: PositiveInt = 12
     max_aliases: PositiveInt = 50
-    max_query_tokens: PositiveInt = 5_000
+    max_query_tokens: PositiveInt = 2_000
     graphql_max_bytes: PositiveInt = 262_144
     cost_budget_anonymous: PositiveInt = 1_000
     cost_budget_authenticated: PositiveInt = 100_000

@@ -22,8 +22,9 @@ keep both.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -41,10 +42,15 @@ from resolvers.limits import (
     check_document,
     check_variables,
     measure,
-    scan_tokens,
+    too_deep,
+    too_many_tokens,
 )
 
 CACHE_SIZE = 256
+OFFLOAD_CHARS = 2_048
+"""Documents longer than this are parsed, measured and validated in a worker thread: the
+event loop (health checks, every other request) keeps running while one large document
+is checked, because the thread gives up the GIL every few milliseconds."""
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
@@ -58,12 +64,19 @@ def limits_of(settings: Settings) -> Limits:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _prepare(query: str, max_tokens: int, max_nesting: int) -> tuple[DocumentNode, DocumentShape]:
-    scan_tokens(query, Limits(max_tokens=max_tokens, max_nesting=max_nesting))
+    limits = Limits(max_tokens=max_tokens, max_nesting=max_nesting)
     try:
         document = parse(query, max_tokens=max_tokens)
     except GraphQLError as exc:
+        if "tokens. Parsing aborted" in exc.message:
+            raise too_many_tokens(limits) from None
+        if "nested too deeply" in exc.message:
+            raise too_deep(limits) from None
         exc.extensions = {**(exc.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
         raise
+    except RecursionError:
+        # graphql-core's parser is recursive: only a nesting far beyond any limit gets here
+        raise too_deep(limits) from None
     return document, measure(document)
 
 
@@ -126,15 +139,22 @@ class RequestGuard(SchemaExtension):
                 # variable coercion and operation selection: the request's input
                 e.extensions = {**(e.extensions or {}), "code": "BAD_USER_INPUT"}
 
-    def on_parse(self) -> Iterator[None]:
+    async def on_parse(self) -> AsyncIterator[None]:
         ec = self.execution_context
         limits = limits_of(self._settings())
-        ec.graphql_document, _ = _prepare(ec.query, limits.max_tokens, limits.max_nesting)
+        args = (ec.query, limits.max_tokens, limits.max_nesting)
+        if len(ec.query) > OFFLOAD_CHARS:
+            ec.graphql_document, _ = await asyncio.to_thread(_prepare, *args)
+        else:
+            ec.graphql_document, _ = _prepare(*args)
         yield
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         ec = self.execution_context
-        ec.pre_execution_errors = self._check()
+        if len(ec.query) > OFFLOAD_CHARS:
+            ec.pre_execution_errors = await asyncio.to_thread(self._check)
+        else:
+            ec.pre_execution_errors = self._check()
         yield
 
     def get_results(self) -> dict[str, Any]:

@@ -11,9 +11,9 @@ exempt. Everything here runs before graphql-core's own validation rules, several
 (OverlappingFieldsCanBeMerged, …) are quadratic in the width of a selection set: the
 width and total-field limits are what keep validation linear in practice.
 
-`scan_tokens(query, limits)` runs before parsing: it bounds the token count and the
-bracket nesting (graphql-core's parser is recursive, a 3,000-level document would
-otherwise end in a RecursionError).
+Parsing itself is bounded by graphql-core's `parse(..., max_tokens=...)`; its
+recursion on absurd nesting is reported as `NESTING_LIMIT_EXCEEDED`, and the measure
+bounds the nesting of selections and literal values.
 
 Every violation is a `LimitExceeded` GraphQL error whose `extensions` carry the code
 (`DEPTH_LIMIT_EXCEEDED`, …), the limit's value (`limit`) and what was found (`found`).
@@ -36,12 +36,9 @@ from graphql import (
     ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    Source,
     StringValueNode,
-    TokenKind,
     ValueNode,
 )
-from graphql.language.lexer import Lexer
 
 SATURATED = 2**53
 """Counts stop growing here (an exponential fragment expansion is reported as this)."""
@@ -50,9 +47,6 @@ INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 INTROSPECTION_LISTS = frozenset({"fields", "interfaces", "possibleTypes", "inputFields"})
 """Introspection list fields whose nesting multiplies the answer (graphql-js's
 MaxIntrospectionDepthRule counts the same four)."""
-
-_OPEN = {TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L}
-_CLOSE = {TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R}
 
 
 @dataclass(frozen=True)
@@ -65,12 +59,13 @@ class Limits:
     max_selection_width: int = 100
     max_directives: int = 50
     max_operations: int = 5
-    max_tokens: int = 5_000
+    max_tokens: int = 2_000
     max_nesting: int = 64
     max_fragment_depth: int = 16
     max_introspection_fields: int = 3
     max_introspection_depth: int = 2
     max_list_items: int = 100
+    max_input_fields: int = 100
     max_string_length: int = 10_000
     max_variable_depth: int = 10
     max_variable_values: int = 5_000
@@ -94,43 +89,27 @@ def _shown(value: int) -> str:
     return f"more than {SATURATED:,}" if value >= SATURATED else f"{value:,}"
 
 
-# --- before parsing ------------------------------------------------------------------------
+# --- while parsing ----------------------------------------------------------------------------
 
 
-def scan_tokens(query: str, limits: Limits) -> None:
-    """Raise LimitExceeded when `query` has more than `max_tokens` tokens or nests
-    brackets deeper than `max_nesting`. Syntax errors are left to the parser."""
-    lexer = Lexer(Source(query))
-    tokens = nesting = 0
-    try:
-        while True:
-            token = lexer.advance()
-            kind = token.kind
-            if kind is TokenKind.EOF:
-                return
-            tokens += 1
-            if tokens > limits.max_tokens:
-                raise LimitExceeded(
-                    "TOKEN_LIMIT_EXCEEDED",
-                    f"The document has more than {limits.max_tokens:,} tokens; the limit is "
-                    f"{limits.max_tokens:,}.",
-                    limit=limits.max_tokens,
-                )
-            if kind in _OPEN:
-                nesting += 1
-                if nesting > limits.max_nesting:
-                    raise LimitExceeded(
-                        "NESTING_LIMIT_EXCEEDED",
-                        f"The document nests brackets more than {limits.max_nesting} levels "
-                        f"deep; the limit is {limits.max_nesting}.",
-                        limit=limits.max_nesting,
-                    )
-            elif kind in _CLOSE:
-                nesting -= 1
-    except LimitExceeded:
-        raise
-    except GraphQLError:
-        return  # a syntax error: the parser reports it with its location
+def too_many_tokens(limits: Limits) -> LimitExceeded:
+    """graphql-core's `parse(..., max_tokens=...)` stopped: say so with the code."""
+    return LimitExceeded(
+        "TOKEN_LIMIT_EXCEEDED",
+        f"The document has more than {limits.max_tokens:,} tokens; the limit is "
+        f"{limits.max_tokens:,}.",
+        limit=limits.max_tokens,
+    )
+
+
+def too_deep(limits: Limits, found: int | None = None) -> LimitExceeded:
+    return LimitExceeded(
+        "NESTING_LIMIT_EXCEEDED",
+        f"The document nests selections or values more than {limits.max_nesting} levels "
+        f"deep; the limit is {limits.max_nesting}.",
+        limit=limits.max_nesting,
+        found=found,
+    )
 
 
 # --- the measure -----------------------------------------------------------------------------
@@ -149,7 +128,9 @@ class Measure:
     width: int = 0
     top: int = 0
     fragment_depth: int = 0
+    nesting: int = 0
     list_items: int = 0
+    input_fields: int = 0
     string_length: int = 0
     nul: bool = False
 
@@ -163,6 +144,7 @@ class Measure:
         self.directives = _sat(self.directives + other.directives)
         self.introspection = _sat(self.introspection + other.introspection)
         self.width = max(self.width, other.width)
+        self.nesting = max(self.nesting, depth + other.nesting)
         self.fragment_depth = max(self.fragment_depth, other.fragment_depth + 1)
 
 
@@ -224,6 +206,7 @@ class _Walker:
     ) -> int:
         """Walk one selection set; returns its merged width (fields after spreads)."""
         width = 0
+        m.nesting = max(m.nesting, depth + 1)
         for sel in selection_set.selections:
             if sel.directives:
                 m.directives = _sat(m.directives + len(sel.directives))
@@ -262,8 +245,10 @@ class _Walker:
         m.width = max(m.width, width)
         return width
 
-    def value(self, node: ValueNode, m: Measure) -> None:
-        """Literal arguments: longest list, longest string, NUL characters."""
+    def value(self, node: ValueNode, m: Measure, level: int = 1) -> None:
+        """Literal arguments: longest list, largest object, longest string, NUL
+        characters, nesting."""
+        m.nesting = max(m.nesting, level)
         if isinstance(node, StringValueNode):
             m.string_length = max(m.string_length, len(node.value))
             if "\x00" in node.value:
@@ -271,10 +256,11 @@ class _Walker:
         elif isinstance(node, ListValueNode):
             m.list_items = max(m.list_items, len(node.values))
             for item in node.values:
-                self.value(item, m)
+                self.value(item, m, level + 1)
         elif isinstance(node, ObjectValueNode):
+            m.input_fields = max(m.input_fields, len(node.fields))
             for f in node.fields:
-                self.value(f.value, m)
+                self.value(f.value, m, level + 1)
 
 
 def measure(document: DocumentNode) -> DocumentShape:
@@ -306,6 +292,7 @@ def _over(
     what: str, m: Measure, limits: Limits, introspection_allowed: bool
 ) -> Iterable[LimitExceeded]:
     checks = (
+        ("NESTING_LIMIT_EXCEEDED", m.nesting, limits.max_nesting, "levels of nesting"),
         ("DEPTH_LIMIT_EXCEEDED", m.depth, limits.max_depth, "levels deep"),
         ("ALIAS_LIMIT_EXCEEDED", m.aliases, limits.max_aliases, "aliases"),
         ("FIELD_LIMIT_EXCEEDED", m.fields, limits.max_fields, "fields after fragment expansion"),
@@ -335,6 +322,12 @@ def _over(
             "nested introspection lists (fields / interfaces / possibleTypes / inputFields)",
         ),
         ("LIST_LIMIT_EXCEEDED", m.list_items, limits.max_list_items, "items in one list"),
+        (
+            "INPUT_OBJECT_LIMIT_EXCEEDED",
+            m.input_fields,
+            limits.max_input_fields,
+            "fields in one input object",
+        ),
         (
             "STRING_LIMIT_EXCEEDED",
             m.string_length,
@@ -460,7 +453,15 @@ def check_variables(variables: Any, limits: Limits) -> list[LimitExceeded]:
                 ]
             stack.extend((f"{path}[{i}]", v, depth + 1) for i, v in enumerate(value))
         elif isinstance(value, dict):
-            if len(value) > limits.max_variable_values:
-                return [too_many]
+            if len(value) > limits.max_input_fields:
+                return [
+                    LimitExceeded(
+                        "INPUT_OBJECT_LIMIT_EXCEEDED",
+                        f"Variable {path} is an object of {len(value):,} fields; the limit "
+                        f"is {limits.max_input_fields:,}.",
+                        limit=limits.max_input_fields,
+                        found=len(value),
+                    )
+                ]
             stack.extend((f"{path}.{k}", v, depth + 1) for k, v in value.items())
     return []

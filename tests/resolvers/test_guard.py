@@ -54,8 +54,8 @@ async def test_fragment_bomb_is_refused_from_its_measure(client):
 
 
 async def test_wide_same_name_selections_stop_before_validation(client):
-    # 500 __type fields with differing arguments: quadratic in OverlappingFieldsCanBeMerged
-    q = "{ " + " ".join(f'__type(name: "T{i}") {{ name }}' for i in range(500)) + " }"
+    # __type fields with differing arguments: quadratic in OverlappingFieldsCanBeMerged
+    q = "{ " + " ".join(f'__type(name: "T{i}") {{ name }}' for i in range(150)) + " }"
     r = await post(client, q)
     assert r.status_code == 400
     codes = {e["extensions"]["code"] for e in r.json()["errors"]}

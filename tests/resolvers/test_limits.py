@@ -12,7 +12,6 @@ from resolvers.limits import (
     check_document,
     check_variables,
     measure,
-    scan_tokens,
 )
 
 LIMITS = Limits()
@@ -121,6 +120,13 @@ def test_introspection_depth_and_oftype():
     assert codes(standard, introspection_allowed=False) == ["INTROSPECTION_DISABLED"]
 
 
+def test_input_object_literals_are_bounded():
+    fields = ", ".join(f"k{i}: {i}" for i in range(101))
+    assert codes(f"{{ publications(filter: {{{fields}}}) {{ totalCount }} }}") == [
+        "INPUT_OBJECT_LIMIT_EXCEEDED"
+    ]
+
+
 def test_nul_in_a_literal_is_invalid_input():
     assert codes('{ publication(customUrl: "a\\u0000b") { id } }') == ["INVALID_INPUT"]
 
@@ -130,15 +136,23 @@ def test_unused_fragments_are_limited_too():
     assert codes(q) == ["SELECTION_LIMIT_EXCEEDED"]
 
 
-def test_token_and_nesting_scan():
-    with pytest.raises(LimitExceeded) as exc:
-        scan_tokens("{ " + "a " * 6000 + "}", LIMITS)
-    assert exc.value.extensions["code"] == "TOKEN_LIMIT_EXCEEDED"
-    with pytest.raises(LimitExceeded) as exc:
-        scan_tokens("{" * 100 + "}" * 100, LIMITS)
-    assert exc.value.extensions == {"code": "NESTING_LIMIT_EXCEEDED", "limit": 64}
-    scan_tokens("{ viewer { roles } }", LIMITS)
-    scan_tokens('{ "unterminated', LIMITS)  # syntax errors are the parser's
+def test_tokens_and_nesting_are_coded_parse_limits():
+    from resolvers.guard import _prepare
+
+    def code(query: str) -> dict:
+        with pytest.raises(LimitExceeded) as exc:
+            _prepare(query, LIMITS.max_tokens, LIMITS.max_nesting)
+        return exc.value.extensions
+
+    assert code("{ " + "a " * 6000 + "}") == {"code": "TOKEN_LIMIT_EXCEEDED", "limit": 2000}
+    # beyond what graphql-core's recursive parser can take
+    assert code("{" + "a {" * 900 + "}" * 901)["code"] == "NESTING_LIMIT_EXCEEDED"
+    # within the parser's reach, the measure reports the nesting
+    assert codes("{" + "a {" * 80 + "b" + "}" * 81)[0] == "NESTING_LIMIT_EXCEEDED"
+    value = "[" * 70 + "1" + "]" * 70
+    assert codes(f"{{ nodes(ids: {value}) {{ id }} }}") == ["NESTING_LIMIT_EXCEEDED"]
+    document, shape = _prepare("{ viewer { roles } }", 2000, 64)
+    assert shape.operations[0][1].fields == 2
 
 
 @pytest.mark.parametrize(
@@ -149,7 +163,8 @@ def test_token_and_nesting_scan():
         ({"s": "a\x00b"}, "INVALID_INPUT"),
         ({"deep": [[[[[[[[[[[1]]]]]]]]]]]}, "VARIABLES_DEPTH_EXCEEDED"),
         ({f"k{i}": i for i in range(6_000)}, "VARIABLES_LIMIT_EXCEEDED"),
-        ({"p": {f"k{i}": {"a": i} for i in range(3_000)}}, "VARIABLES_LIMIT_EXCEEDED"),
+        ({"p": [{f"k{i}": i for i in range(50)} for _ in range(100)]}, "VARIABLES_LIMIT_EXCEEDED"),
+        ({"p": {f"k{i}": i for i in range(101)}}, "INPUT_OBJECT_LIMIT_EXCEEDED"),
         ([1, 2], "INVALID_INPUT"),
     ],
 )
