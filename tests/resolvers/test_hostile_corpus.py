@@ -579,7 +579,7 @@ async def server(scratch_database, tmp_path):
     )
     try:
         async with httpx.AsyncClient(base_url=BASE, timeout=30) as c:
-            for _ in range(300):
+            for _ in range(1200):  # up to ~2 minutes on a loaded machine
                 try:
                     if (await c.get("/livez")).status_code == 200:
                         break
