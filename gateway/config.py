@@ -68,7 +68,6 @@ class Settings(BaseSettings):
     graphql_max_bytes: PositiveInt = 262_144
     cost_budget_anonymous: PositiveInt = 1_000
     cost_budget_authenticated: PositiveInt = 100_000
-    env: str = "development"
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
     # comma-separated origins allowed to call Tally from a browser ("*" = any)

@@ -178,7 +178,8 @@ async def test_good_input_still_works(client, auth):
 async def prod(tmp_path, db):
     from gateway.app import create_app
 
-    app = create_app(Settings(data_dir=tmp_path, env="production"), database=db)
+    settings = Settings(data_dir=tmp_path, env="production", secret="s3cret-" + "x" * 40)
+    app = create_app(settings, database=db)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://tally.test") as c:
         yield c
