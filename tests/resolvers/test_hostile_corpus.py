@@ -567,6 +567,7 @@ async def server(scratch_database, tmp_path):
         "DATABASE_URL": scratch_database,
         "TALLY_DATA_DIR": str(tmp_path),
         "TALLY_INPROCESS_WORKER": "false",
+        "TALLY_RATE_LIMIT_ENABLED": "false",  # the corpus is about the guard, not the limiter
         "TALLY_LOG_LEVEL": "CRITICAL",  # the corpus is about refusals, not their log
     }
     tally = Path(sys.executable).with_name("tally")
