@@ -1,33 +1,39 @@
 """The FastAPI application: GraphQL at /graphql (with GraphiQL), health checks, the
 ingestion API, the legacy REST routers and the console pages (gateway.console), one error
-handler per caller dialect."""
+handler per caller dialect. Request dependencies are in `gateway.dependencies`, error
+dialects in `gateway.dialects`: routers import those, never this module."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from gateway import deadline, logs
+from gateway import logs
 from gateway.apq import PersistedQueryStore
-from gateway.auth import AuthError, Principal, authenticate, parse_authorization
 from gateway.config import Settings
 from gateway.console import CONTENT_SECURITY_POLICY
-from gateway.context import Context
 from gateway.db import Database, DatabaseUnavailable, open_database
-from gateway.dbfaults import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, is_db_fault
+from gateway.dbfaults import UNAVAILABLE_MESSAGE, is_db_fault
 from gateway.dbfaults import describe as describe_fault
-from gateway.errors import ServiceUnavailable, TallyError, Unauthenticated
+from gateway.dependencies import (
+    SessionDep,
+    get_context,
+    get_principal,
+    get_session,
+    require_principal,
+)
+from gateway.dialects import register_error_dialect, render_error
+from gateway.errors import ServiceUnavailable, TallyError
 from gateway.guards import DeadlineMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from gateway.middleware import RequestMiddleware
 from gateway.production import check_production
@@ -37,138 +43,8 @@ from gateway.statistics import keep_fresh
 
 log = logging.getLogger("tally")
 
-ErrorRenderer = Callable[[Request, int, str, str, dict | None], Response]
-"""(request, status, code, message, details) -> the response in one caller dialect.
-`details` carries structured extras (e.g. per-field validation errors) or None."""
-
-_ERROR_DIALECTS: list[tuple[str, ErrorRenderer]] = []
-
-
-def register_error_dialect(path_prefix: str, render: ErrorRenderer) -> None:
-    """Errors under `path_prefix` are rendered by `render` (longest prefix wins)."""
-    _ERROR_DIALECTS.append((path_prefix, render))
-    _ERROR_DIALECTS.sort(key=lambda item: len(item[0]), reverse=True)
-
-
-def _render_tally(
-    request: Request, status: int, code: str, message: str, details: dict | None
-) -> Response:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if details:
-        error.update(details)
-    return ORJSONResponse({"error": error}, status_code=status)
-
-
-def _render_graphql(
-    request: Request, status: int, code: str, message: str, details: dict | None
-) -> Response:
-    extensions = {"code": code.upper(), **(details or {})}
-    body = {"data": None, "errors": [{"message": message, "extensions": extensions}]}
-    return ORJSONResponse(body, status_code=status)
-
-
-register_error_dialect("/graphql", _render_graphql)
-
-
-def render_error(
-    request: Request,
-    status: int,
-    code: str,
-    message: str,
-    details: dict | None = None,
-    *,
-    retry_after: int | None = None,
-) -> Response:
-    """The error in the dialect of the API `request` belongs to. 503 and 504 always carry
-    `Retry-After` (`retry_after` seconds, default RETRY_AFTER_S); so does a 429."""
-    logs.note_error(code.upper(), message)
-    path = request.url.path
-    for prefix, render in _ERROR_DIALECTS:
-        if path.startswith(prefix):
-            response = render(request, status, code, message, details)
-            break
-    else:
-        response = _render_tally(request, status, code, message, details)
-    if retry_after is None and status in (503, 504):
-        retry_after = RETRY_AFTER_S
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
-
-
 RATE_LIMIT_EXEMPT = ("/livez", "/readyz", "/metrics", "/console/static/")
 """Paths that take no rate-limit token: health checks, metrics scrapes, static assets."""
-
-
-# --- request dependencies -------------------------------------------------------------
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session. The only place a request's writes are committed."""
-    db: Database = request.app.state.db
-    async with db.session() as session:
-        try:
-            yield session
-            await drain_statements(session)
-            await session.commit()
-        except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError) or deadline.expired():
-                # Out of time (or shutting down): the server may never answer a
-                # rollback, so drop the connection; PostgreSQL rolls the transaction back.
-                await session.invalidate()
-            else:
-                await drain_statements(session)
-                await session.rollback()
-            raise
-
-
-async def drain_statements(session: AsyncSession) -> None:
-    """Let statements of cancelled GraphQL fields finish before the session moves on."""
-    for request_session in session.info.get("request_sessions", ()):
-        await request_session.drain()
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-
-
-async def get_principal(request: Request, session: SessionDep) -> Principal | None:
-    """The caller, or None when no Authorization header was sent. A bad token is a 401."""
-    header = request.headers.get("authorization")
-    if not header:
-        return None
-    try:
-        _, token = parse_authorization(header)
-        principal = await authenticate(session, token)
-    except AuthError as exc:
-        raise Unauthenticated(str(exc)) from exc
-    rec = logs.record()
-    if rec is not None and principal is not None:
-        rec.principal = f"{principal.org_key}/{principal.username}"
-    return principal
-
-
-async def require_principal(
-    principal: Annotated[Principal | None, Depends(get_principal)],
-) -> Principal:
-    if principal is None:
-        raise Unauthenticated("Authentication credentials were not provided.")
-    return principal
-
-
-async def get_context(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: Annotated[Principal | None, Depends(get_principal)],
-) -> Context:
-    return Context(
-        session=session,
-        principal=principal,
-        settings=request.app.state.settings,
-        request_id=request.state.request_id,
-        request=request,
-        response=response,
-    )
 
 
 # --- the app --------------------------------------------------------------------------
@@ -370,4 +246,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(family, unexpected)
 
 
-__all__ = ["JSONResponse", "create_app", "get_context", "render_error", "require_principal"]
+# Request dependencies and error dialects live in gateway.dependencies and gateway.dialects
+# (routers import them from there); the names stay importable from here too.
+__all__ = [
+    "JSONResponse",
+    "SessionDep",
+    "create_app",
+    "get_context",
+    "get_principal",
+    "get_session",
+    "register_error_dialect",
+    "render_error",
+    "require_principal",
+]

@@ -27,15 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gateway.config import PROJECT_ROOT, Settings
-from gateway.errors import TallyError
-
-
-class CliError(Exception):
-    """A failure to report as one line; `exit_code` 2 means bad input."""
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+from gateway.errors import CliError, TallyError
 
 
 async def _with_db(settings: Settings, fn):

@@ -1,4 +1,6 @@
-"""Errors safe to show a caller, and the helpers that keep everything else masked."""
+"""Errors safe to show a caller, and the helpers that keep everything else masked; and
+`CliError`, the one-line failure the `tally` command prints (here, below both
+`gateway.cli` and the commands it runs, such as `gateway.demo`)."""
 
 from __future__ import annotations
 
@@ -71,3 +73,11 @@ class DeadlineExceeded(TallyError):
 
     code = "timeout"
     status = 504
+
+
+class CliError(Exception):
+    """A failure the `tally` command reports as one line; `exit_code` 2 means bad input."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

@@ -24,7 +24,6 @@ import asyncpg
 from sqlalchemy import text
 
 from gateway.auth import create_token
-from gateway.cli import CliError
 from gateway.db import Database
 from gateway.demo import athena, learning, mentors, missions, platform, publications
 from gateway.demo.principals import PRINCIPALS, demo_token
@@ -32,6 +31,7 @@ from gateway.demo.result import SeedResult
 from gateway.demo.shapes import DAYS, Timeline
 from gateway.demo.tables import COLUMNS, Tables, load
 from gateway.demo.world import GLOBEX_SCALE, SCALES, Sink, World
+from gateway.errors import CliError
 from gateway.ingest.indexes import indexes_dropped
 from gateway.ingest.rollups import TABLES as ROLLUP_TABLES
 from gateway.ingest.rollups import analyze_database, rebuild_on

@@ -20,9 +20,9 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from gateway.app import SessionDep, require_principal
 from gateway.auth import Principal
 from gateway.config import Settings
+from gateway.dependencies import SessionDep, require_principal
 from gateway.errors import Forbidden, InvalidInput, PayloadTooLarge
 from gateway.ingest.entities import ingest_entities, record_count
 from gateway.ingest.schemas import ENTITIES_BODY, EVENTS_BODY

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from fastapi import Depends, Request
 
-from gateway.app import SessionDep
 from gateway.auth import AuthError, Principal, authenticate, parse_authorization
 from gateway.context import Context
+from gateway.dependencies import SessionDep
 from gateway.errors import Unauthenticated
 
 SCHEMES_BY_API = {

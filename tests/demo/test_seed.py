@@ -15,10 +15,10 @@ import pytest
 
 from gateway import migrate
 from gateway.auth import authenticate
-from gateway.cli import CliError
 from gateway.db import Database, drop_database, ensure_database, make_engine, with_database
 from gateway.demo import PRINCIPALS, AlreadySeeded, demo_principals_present, demo_token, seed_demo
 from gateway.demo.seed import fingerprint
+from gateway.errors import CliError
 from gateway.vocabulary import EVENT_KINDS, SUBJECT_TYPES
 
 ANCHOR = datetime(2026, 3, 10, 15, tzinfo=UTC)

@@ -1,5 +1,5 @@
 """One module per legacy API, each exposing `router` (an APIRouter) and registering its
-error dialect with `gateway.app.register_error_dialect`. `ROUTER_MODULES` lists them."""
+error dialect with `gateway.dialects.register_error_dialect`. `ROUTER_MODULES` lists them."""
 
 ROUTER_MODULES = (
     "gateway.rest.apis.aisquare",

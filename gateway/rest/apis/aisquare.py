@@ -39,8 +39,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from gateway.app import register_error_dialect
 from gateway.context import Context
+from gateway.dialects import register_error_dialect
 from gateway.errors import InvalidInput
 from gateway.responses import ORJSONResponse
 from gateway.rest.auth import context_for

@@ -72,8 +72,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 
-from gateway.app import register_error_dialect
 from gateway.context import Context
+from gateway.dialects import register_error_dialect
 from gateway.errors import NotFound
 from gateway.jobs.signing import open_export
 from gateway.responses import ORJSONResponse

@@ -58,8 +58,8 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 
-from gateway.app import register_error_dialect
 from gateway.context import Context
+from gateway.dialects import register_error_dialect
 from gateway.errors import NotFound
 from gateway.responses import ORJSONResponse
 from gateway.rest.apis.athena_schemas import (

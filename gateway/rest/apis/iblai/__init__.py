@@ -127,7 +127,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.app import register_error_dialect
+from gateway.dialects import register_error_dialect
 from gateway.rest.apis.iblai import audit, charts, costs, learners, reports, transcripts
 from gateway.rest.apis.iblai.common import PREFIX, TAG, render_error
 
