@@ -7,9 +7,15 @@ Modules:
                 "small exports complete immediately" rule, run_inline
   worker        Worker (FOR UPDATE SKIP LOCKED, lease + heartbeat, retries, sweep),
                 start_background (app lifespan), `tally worker`
-  handlers      kinds, file extensions, the handler registry; amp_export / iblai_report
-                produce the files via persisted operations in
+  kinds         kinds, file extensions, media types, and each kind's producer by name
+  handlers      what the producers share (paging an operation, CSV cells);
+                amp_export / iblai_report produce the files via persisted operations in
                 gateway/rest/operations/jobs/ (documented columns in each module)
+
+Layering: params, service, files, signing, email and kinds sit below the schema
+(resolvers/jobs/ imports them); handlers, amp_export, iblai_report and worker run
+GraphQL operations, so they sit above it. `kinds.producer(kind)` is how the service
+(small exports run inline) and the worker reach a producer without importing it.
   files         result paths and the tmp-file + os.replace protocol
   signing       download links (plain for AMP, HMAC-presigned for ibl.ai), verify,
                 open_result / open_export / open_signed_report

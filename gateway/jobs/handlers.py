@@ -1,42 +1,20 @@
-"""The job kinds and their content producers.
+"""What the job producers (gateway/jobs/amp_export.py, iblai_report.py) share: reading a
+connection page after page through a persisted operation, and CSV cells.
 
-A handler is `async (ctx, params, out) -> summary`: it runs persisted GraphQL operations
-(`gateway/rest/operations/jobs/`) as the requesting user (`ctx.principal`), writes the
-file content to the text stream `out`, and returns `{"rows": n, "sections": {...}}`.
-No SQL here: everything a job reads goes through the schema and its access rules.
+The producers run persisted GraphQL operations (`gateway/rest/operations/jobs/`) as the
+requesting user (`ctx.principal`), so they sit above the schema: the schema side (the job
+service, the resolvers) never imports them; it finds them by kind through
+`gateway.jobs.kinds.producer`. No SQL here: everything a job reads goes through the
+schema and its access rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TextIO
+from collections.abc import AsyncIterator
+from typing import Any
 
 from gateway.context import Context
 from gateway.rest.runner import run_operation
-
-Handler = Callable[[Context, dict, TextIO], Awaitable[dict]]
-
-AMP_EXPORT = "amp_export"
-IBLAI_REPORT = "iblai_report"
-KINDS = (AMP_EXPORT, IBLAI_REPORT)
-
-
-def extension(kind: str, params: dict) -> str:
-    """The result file's extension: the export's format, CSV for reports."""
-    return params.get("format", "csv") if kind == AMP_EXPORT else "csv"
-
-
-def media_type(ext: str) -> str:
-    return {"csv": "text/csv; charset=utf-8", "json": "application/json"}.get(
-        ext, "application/octet-stream"
-    )
-
-
-def default_handlers() -> dict[str, Handler]:
-    from gateway.jobs.amp_export import produce_export
-    from gateway.jobs.iblai_report import produce_report
-
-    return {AMP_EXPORT: produce_export, IBLAI_REPORT: produce_report}
 
 
 async def paged(

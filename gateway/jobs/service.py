@@ -36,8 +36,9 @@ from sqlalchemy import func, insert, select, text, update
 
 from gateway.context import Context
 from gateway.jobs.files import publish, result_path, write_tmp
-from gateway.jobs.handlers import AMP_EXPORT, IBLAI_REPORT, Handler, default_handlers, extension
+from gateway.jobs.kinds import AMP_EXPORT, IBLAI_REPORT, Handler, extension, producer
 from gateway.jobs.params import parse_period
+from gateway.missions.repository import count_missions
 from gateway.models.jobs import RETAIN, Job
 
 RESULT_TTL = timedelta(hours=24)
@@ -174,12 +175,11 @@ def estimated_completion(params: dict, missions_in_scope: int, now: datetime) ->
 
 
 async def missions_in_scope(ctx: Context, params: dict) -> int:
+    """How many missions an export covers: its `mission_ids`, else every mission of the
+    caller's org."""
     if params.get("mission_ids"):
         return len(params["mission_ids"])
-    from gateway.rest.runner import run_operation
-
-    data = await run_operation(ctx, "jobs/CountMissions", {})
-    return int((data.get("missions") or {}).get("totalCount") or 0)
+    return await count_missions(ctx.db, ctx.principal.org_id)
 
 
 # --- running a job ---------------------------------------------------------------------
@@ -200,7 +200,7 @@ def completed_values(job: Job, final_path: str, summary: dict, now: datetime) ->
 async def run_inline(ctx: Context, job: Job, *, handler: Handler | None = None) -> Job:
     """Produce the job's file inside the request (as `ctx.principal`) and mark it completed
     in the request's transaction. The row is uncommitted, so no worker can see it."""
-    handler = handler or default_handlers()[job.kind]
+    handler = handler or producer(job.kind)
     final = result_path(ctx.settings, job.org_id, job.key, extension(job.kind, job.params))
     tmp, summary = await write_tmp(
         final, f"inline-{ctx.request_id}", lambda out: handler(ctx, job.params, out)

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from gateway.config import Settings
 from gateway.context import Context
 from gateway.errors import Forbidden, NotFound, TallyError
-from gateway.jobs.handlers import AMP_EXPORT, IBLAI_REPORT, media_type
+from gateway.jobs.kinds import AMP_EXPORT, IBLAI_REPORT, media_type
 from gateway.models import Org
 from gateway.models.jobs import Job
 from gateway.production import signing_secret

@@ -47,7 +47,7 @@ from gateway.db import Database, connect_raw
 from gateway.errors import TallyError
 from gateway.jobs.email import send_export_email
 from gateway.jobs.files import publish, remove_result, result_path, write_tmp
-from gateway.jobs.handlers import AMP_EXPORT, Handler, default_handlers, extension
+from gateway.jobs.kinds import AMP_EXPORT, Handler, default_handlers, extension
 from gateway.jobs.service import NOTIFY_CHANNEL, completed_values
 from gateway.models.jobs import Job
 

@@ -82,6 +82,12 @@ async def list_missions(
     return list(await db.scalars(stmt)), int(total or 0)
 
 
+async def count_missions(db: RequestSession, org_id: int) -> int:
+    """Every mission of the org, any status."""
+    stmt = select(func.count()).select_from(Mission).where(Mission.org_id == org_id)
+    return int(await db.scalar(stmt) or 0)
+
+
 async def count_active_missions(db: RequestSession, org_id: int, start: date, end: date) -> int:
     """Missions with status `active` whose date range overlaps [start, end] (inclusive)."""
     stmt = (

@@ -16,7 +16,7 @@ from gateway.context import Context
 from gateway.errors import NotFound, TallyError
 from gateway.jobs import service
 from gateway.jobs.email import delivery_on_enqueue
-from gateway.jobs.handlers import AMP_EXPORT, IBLAI_REPORT
+from gateway.jobs.kinds import AMP_EXPORT, IBLAI_REPORT
 from gateway.jobs.params import export_params, report_params
 from gateway.learners.loaders import CourseByKeyLoader, MentorByKeyLoader, UserGroupMembersLoader
 from gateway.models.jobs import Job

@@ -9,7 +9,7 @@ from strawberry.types import Info
 from gateway.context import Context
 from gateway.errors import InvalidInput, NotFound
 from gateway.jobs import service
-from gateway.jobs.handlers import AMP_EXPORT, IBLAI_REPORT
+from gateway.jobs.kinds import AMP_EXPORT, IBLAI_REPORT
 from gateway.jobs.params import REPORT_NAMES
 from gateway.learners.loaders import MentorByKeyLoader
 from resolvers.jobs.types import DataReport, ExportJob

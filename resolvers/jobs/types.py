@@ -15,7 +15,7 @@ import strawberry
 
 from gateway.context import Context
 from gateway.jobs.email import delivery_on_enqueue
-from gateway.jobs.handlers import AMP_EXPORT, IBLAI_REPORT
+from gateway.jobs.kinds import AMP_EXPORT, IBLAI_REPORT
 from gateway.jobs.service import jobs_by_ids
 from gateway.jobs.signing import download_url
 from gateway.models.jobs import Job

@@ -14,7 +14,7 @@ from gateway.config import Settings
 from gateway.context import Context
 from gateway.errors import NotFound
 from gateway.jobs import service
-from gateway.jobs.handlers import AMP_EXPORT, IBLAI_REPORT
+from gateway.jobs.kinds import AMP_EXPORT, IBLAI_REPORT
 from gateway.jobs.signing import (
     LinkInvalid,
     NotReady,

@@ -17,7 +17,7 @@ import pytest
 
 from gateway.ingest.writer import asyncpg_connection, write_events
 from gateway.jobs import service
-from gateway.jobs.handlers import IBLAI_REPORT
+from gateway.jobs.kinds import IBLAI_REPORT
 from gateway.jobs.params import report_params
 from gateway.jobs.worker import Worker
 from gateway.models import ChatSession, Course, Message

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from gateway.config import PROJECT_ROOT
 from gateway.jobs import service
-from gateway.jobs.handlers import AMP_EXPORT
+from gateway.jobs.kinds import AMP_EXPORT
 from gateway.models.jobs import Job
 from tests.jobs.conftest import MARCH
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from gateway.jobs import service
 from gateway.jobs.amp_export import produce_export
-from gateway.jobs.handlers import AMP_EXPORT, IBLAI_REPORT
+from gateway.jobs.kinds import AMP_EXPORT, IBLAI_REPORT
 from gateway.jobs.params import export_params
 from gateway.jobs.worker import Worker
 from gateway.models.jobs import Job
