@@ -20,6 +20,22 @@ over 30 days costs 1 + 100 × 45 × (30 + children) — far over any default bud
 
 Fragments are costed once per request (memoized by name), so the estimate is linear in
 the document. Counts saturate at `SATURATED`.
+
+The *actual* cost, measured during execution and reported beside the estimate in
+`extensions.cost` of every response, has the same two parts, counted on what was
+produced rather than on what the document asks for:
+
+* `fields`: the fields of the response's `data`, per instance — every key of every
+  object (`__typename` free), a list of objects counting each of its items, a list of
+  scalars (`values`, `buckets`) one field (`resolved_fields`);
+* `metricValues`: the metric values the metric loaders computed
+  (`gateway.metrics.loader.MetricMeter`): a total 1, a change 2, a series one per bucket,
+  for every group and metric of each batched statement. Two fields asking for the same
+  value share one computation, so it counts once.
+
+`actual = fields + metricValues`. For example three publications, each with a daily
+VIEWS and a daily LIKES series over LAST_7D (`{ values }` selected), actually cost
+3 × 2 × 7 = 42 metric values + 14 fields (`publications`, `nodes`, and 4 per node) = 56.
 """
 
 from __future__ import annotations
@@ -199,6 +215,25 @@ class _Estimator:
             return weight
         children = self.selections(node.selection_set, get_named_type(fdef.type), child_sized)
         return _sat(weight + size * children)
+
+
+def resolved_fields(data: Any) -> int:
+    """The fields of a response's `data`, per instance (see the module docstring)."""
+    total = 0
+    stack = [data] if isinstance(data, dict | list) else []
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key != "__typename":
+                    total += 1
+                if isinstance(item, dict | list) and item:
+                    stack.append(item)
+        else:  # a list: objects (or lists) are walked, scalars are already counted
+            first = next((item for item in value if item is not None), None)
+            if isinstance(first, dict | list):
+                stack.extend(item for item in value if item)
+    return total
 
 
 def estimate_cost(

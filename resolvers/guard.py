@@ -12,8 +12,11 @@ caches plus the limits, in this order, each step only when the previous passed:
 5. the cost estimate (`resolvers.cost`) against the caller's budget.
 
 Every rejection is a GraphQL error with `extensions.code`; the router answers a request
-that failed before execution with HTTP 400. The estimate and the budget are reported in
-`extensions.cost` of every response that got that far.
+that failed before execution with HTTP 400.
+
+Every response reports `extensions.cost`: `estimated` (null when the request was refused
+before the estimate), `actual` (what execution produced: `fields` + `metricValues`, see
+`resolvers.cost.actual_cost`; 0 when nothing ran) and the caller's `budget`.
 
 In production (`settings.env == "production"`) an anonymous caller gets no introspection
 (`INTROSPECTION_DISABLED`) and no "Did you mean …?" suggestions; authenticated callers
@@ -34,7 +37,8 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from gateway.config import Settings
-from resolvers.cost import estimate_cost
+from gateway.metrics.loader import MetricMeter
+from resolvers.cost import estimate_cost, resolved_fields
 from resolvers.limits import (
     DocumentShape,
     LimitExceeded,
@@ -126,7 +130,14 @@ class RequestGuard(SchemaExtension):
 
     # --- the hooks -----------------------------------------------------------------------
 
+    def _budget(self) -> int:
+        settings = self._settings()
+        if self._anonymous():
+            return settings.cost_budget_anonymous
+        return settings.cost_budget_authenticated
+
     def on_operation(self) -> Iterator[None]:
+        self.budget = self._budget()
         yield
         result = self.execution_context.result
         if result is None or not result.errors:
@@ -158,9 +169,21 @@ class RequestGuard(SchemaExtension):
         yield
 
     def get_results(self) -> dict[str, Any]:
-        if self.cost is None:
+        if self.budget is None:
             return {}
-        return {"cost": {"estimated": self.cost, "budget": self.budget}}
+        result = self.execution_context.result
+        fields = resolved_fields(getattr(result, "data", None))
+        context = self.execution_context.context
+        values = context.loader(MetricMeter).values if hasattr(context, "loader") else 0
+        return {
+            "cost": {
+                "estimated": self.cost,
+                "actual": fields + values,
+                "budget": self.budget,
+                "fields": fields,
+                "metricValues": values,
+            }
+        }
 
     # --- the checks ------------------------------------------------------------------------
 
@@ -189,11 +212,7 @@ class RequestGuard(SchemaExtension):
         if errors:
             return errors
         self.cost = estimate_cost(ec.schema._schema, document, ec.operation_name, ec.variables)
-        self.budget = (
-            settings.cost_budget_anonymous
-            if self._anonymous()
-            else settings.cost_budget_authenticated
-        )
+        self.budget = self._budget()
         if self.cost > self.budget:
             who = "an anonymous caller" if self._anonymous() else "an authenticated caller"
             return [

@@ -64,6 +64,16 @@ class RequestClock:
         return self.__dict__.setdefault("_resolved", {})
 
 
+class MetricMeter:
+    """Metric values this request's loaders computed — the metric part of the actual cost
+    reported in `extensions.cost` (`resolvers.guard`). Per batch part: groups × metrics
+    for totals, twice that for changes (current and previous), groups × metrics ×
+    buckets for series. Created by `ctx.loader(MetricMeter)`."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.values = 0
+
+
 def resolve_period(
     ctx: Context, spec: PeriodSpec, earliest: datetime | date | None = None
 ) -> ResolvedPeriod:
@@ -123,7 +133,11 @@ class MetricTotalsLoader(RequestLoader):
         async def one(part: list[MetricKey]) -> dict:
             groups = list(dict.fromkeys(k.group for k in part))
             scope = _batch_scope(part[0].scope, groups)
-            return await run(self.ctx.db, org_id, _metrics_of(part), scope, part[0].period)
+            metrics = _metrics_of(part)
+            result = await run(self.ctx.db, org_id, metrics, scope, part[0].period)
+            per_value = 2 if self.compare else 1
+            self.ctx.loader(MetricMeter).values += len(groups) * len(metrics) * per_value
+            return result
 
         # concurrently, so every part joins the request's one metric statement
         results = await asyncio.gather(*(one(p) for p in parts))
@@ -149,10 +163,15 @@ class MetricSeriesLoader(RequestLoader):
 
         async def one(part: list[SeriesKey]) -> dict:
             first = part[0]
-            scope = _batch_scope(first.scope, list(dict.fromkeys(k.group for k in part)))
-            return await engine.series(
-                self.ctx.db, org_id, _metrics_of(part), scope, first.period, first.granularity
+            groups = list(dict.fromkeys(k.group for k in part))
+            scope = _batch_scope(first.scope, groups)
+            metrics = _metrics_of(part)
+            result = await engine.series(
+                self.ctx.db, org_id, metrics, scope, first.period, first.granularity
             )
+            buckets = len(next(iter(result.values())).buckets) if result else 0
+            self.ctx.loader(MetricMeter).values += len(groups) * len(metrics) * buckets
+            return result
 
         results = await asyncio.gather(*(one(p) for p in parts))
         found: dict[SeriesKey, SeriesResult] = {}

@@ -3,10 +3,13 @@ and the budget enforced before any resolver runs."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from graphql import parse
 
-from resolvers.cost import bucket_count, estimate_cost, period_days
+from gateway.ingest.writer import EventRow, asyncpg_connection, write_events
+from resolvers.cost import bucket_count, estimate_cost, period_days, resolved_fields
 from resolvers.schema import schema
 
 
@@ -121,7 +124,13 @@ async def test_over_budget_is_refused_before_any_resolver(client, factory, sql_c
         "found": 139_501,
     }
     assert "139,501" in error["message"] and "100,000" in error["message"]
-    assert r.json()["extensions"]["cost"] == {"estimated": 139_501, "budget": 100_000}
+    assert r.json()["extensions"]["cost"] == {
+        "estimated": 139_501,
+        "actual": 0,  # nothing ran
+        "budget": 100_000,
+        "fields": 0,
+        "metricValues": 0,
+    }
     assert sql_counter.count == authentication  # no resolver ran
 
 
@@ -134,9 +143,32 @@ async def test_every_response_reports_its_estimate(client, factory):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert r.status_code == 200
-    assert r.json()["extensions"]["cost"] == {"estimated": 2, "budget": 100_000}
+    # viewer + roles: 2 fields resolved, no metric values
+    assert r.json()["extensions"]["cost"] == {
+        "estimated": 2,
+        "actual": 2,
+        "budget": 100_000,
+        "fields": 2,
+        "metricValues": 0,
+    }
     r = await client.post("/graphql", json={"query": "{ __typename }"})
-    assert r.json()["extensions"]["cost"] == {"estimated": 0, "budget": 1_000}
+    assert r.json()["extensions"]["cost"] == {
+        "estimated": 0,
+        "actual": 0,
+        "budget": 1_000,
+        "fields": 0,
+        "metricValues": 0,
+    }
+    # refused by a document limit before the estimate: no estimate, nothing ran
+    r = await client.post("/graphql", json={"query": "{ " + "__typename " * 150 + "}"})
+    assert r.status_code == 400
+    assert r.json()["extensions"]["cost"] == {
+        "estimated": None,
+        "actual": 0,
+        "budget": 1_000,
+        "fields": 0,
+        "metricValues": 0,
+    }
 
 
 async def test_anonymous_budget_is_lower(client):
@@ -154,3 +186,103 @@ async def test_anonymous_budget_is_lower(client):
         "limit": 1_000,
         "found": 1_101,
     }
+
+
+# --- the actual cost, measured during execution ----------------------------------------------
+
+WEEK = '{start: "2026-03-01", end: "2026-03-07"}'  # 7 daily buckets
+
+
+def _event(org_id: int, kind: str, pub_id: int, day: int, n: int) -> EventRow:
+    return EventRow(
+        org_id,
+        f"cost-{kind}-{pub_id}-{day}-{n}",
+        kind,
+        "publication",
+        pub_id,
+        datetime(2026, 3, day, 12, tzinfo=UTC),
+        None,
+        1.0,
+        "{}",
+        "{}",
+    )
+
+
+async def _three_publications(factory, session) -> tuple[dict[str, str], list[int]]:
+    org = await factory.org()
+    owner = await factory.user(org)
+    pubs = [await factory.publication(owner, f"cost-{i}") for i in range(3)]
+    # pub 0: 2 views on Mar 2, 1 like on Mar 3; pub 1: 1 view on Mar 7; pub 2: nothing
+    rows = [
+        _event(org.id, "view", pubs[0].id, 2, 0),
+        _event(org.id, "view", pubs[0].id, 2, 1),
+        _event(org.id, "like", pubs[0].id, 3, 0),
+        _event(org.id, "view", pubs[1].id, 7, 0),
+    ]
+    await write_events(await asyncpg_connection(session), rows)
+    return {"Authorization": f"Bearer {await factory.token(owner)}"}, [p.id for p in pubs]
+
+
+async def test_actual_cost_counts_what_execution_produced(client, factory, session):
+    headers, _ = await _three_publications(factory, session)
+    q = f"""{{ publications(first: 3) {{ nodes {{ customUrl
+        views: series(metric: VIEWS, period: {WEEK}) {{ values }}
+        likes: series(metric: LIKES, period: {WEEK}) {{ values }} }} }} }}"""
+    r = await client.post("/graphql", json={"query": q}, headers=headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert "errors" not in body, body
+    series = {
+        n["customUrl"]: (n["views"]["values"], n["likes"]["values"])
+        for n in body["data"]["publications"]["nodes"]
+    }
+    assert series == {
+        "cost-0": ([0, 2, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0]),
+        "cost-1": ([0, 0, 0, 0, 0, 0, 1], [0] * 7),
+        "cost-2": ([0] * 7, [0] * 7),
+    }
+    # metric values: 3 publications x 2 metrics x 7 daily buckets = 42 (one statement);
+    # fields: publications 1 + nodes 1 + 3 x (customUrl, views, values, likes, values) = 17
+    # estimate: 1 + 3 x (nodes 1 + customUrl 1 + 2 x (7 buckets + values 1)) = 55
+    assert body["extensions"]["cost"] == {
+        "estimated": 55,
+        "actual": 17 + 42,
+        "budget": 100_000,
+        "fields": 17,
+        "metricValues": 42,
+    }
+
+
+async def test_actual_cost_of_totals_and_changes(client, factory, session):
+    headers, _ = await _three_publications(factory, session)
+    q = f"""{{ publications(first: 3) {{ nodes {{
+        metrics(names: [VIEWS, LIKES], period: {WEEK}) {{ value }}
+        change(name: VIEWS, period: {WEEK}) {{ current previous }}
+        again: change(name: VIEWS, period: {WEEK}) {{ current }} }} }} }}"""
+    r = await client.post("/graphql", json={"query": q}, headers=headers)
+    body = r.json()
+    assert "errors" not in body, body
+    values = sorted(
+        ([m["value"] for m in n["metrics"]], n["change"]["current"])
+        for n in body["data"]["publications"]["nodes"]
+    )
+    assert values == [([0, 0], 0), ([1, 0], 1), ([2, 1], 2)]
+    # totals: 3 publications x 2 metrics = 6; changes: 3 x 1 metric x 2 (current and
+    # previous) = 6 — the aliased second change reads the loader's cached value: 0 more
+    # fields: publications 1 + nodes 1 + 3 x (metrics 1 + 2 x value 1 + change 1 +
+    # current 1 + previous 1 + again 1 + current 1) = 2 + 3 x 8 = 26
+    assert body["extensions"]["cost"]["metricValues"] == 12
+    assert body["extensions"]["cost"]["fields"] == 26
+    assert body["extensions"]["cost"]["actual"] == 38
+
+
+def test_resolved_fields_walks_objects_and_counts_scalar_lists_once():
+    data = {
+        "__typename": "Query",
+        "a": {"b": [{"c": 1, "__typename": "X"}, None, {"c": 2}], "v": [1, 2, 3]},
+        "e": None,
+        "l": [None, [{"x": 1}]],
+    }
+    # a, b, c, c, v, e, l, x
+    assert resolved_fields(data) == 8
+    assert resolved_fields(None) == 0
