@@ -18,6 +18,16 @@ one, the bucket of its client address (uvicorn's `--proxy-headers` /
 `--forwarded-allow-ips` make that the real client behind a proxy). An empty bucket is a
 429 `rate_limited` with `Retry-After` (whole seconds until a token is back). Health
 checks and static assets take no token, so /livez and /readyz stay cheap.
+
+Made-up tokens do not buy fresh budgets: a token this process has not yet seen
+authenticate is also charged to its client address' bucket (the anonymous one), and
+the charge is given back once the token authenticates (the request's log record names a
+principal). So a caller rotating unknown, expired or revoked tokens spends its address'
+budget and is refused with 429 like an anonymous flood, while a valid token costs its
+address nothing. Proven tokens are remembered per process (at most `PROVEN_TOKENS`,
+least recently used first out) and forgotten on a 401; with Redis the charge and the
+give-back are shared, the memory of proven tokens is not (a valid token's first request
+on each replica is charged, then given back).
 """
 
 from __future__ import annotations
@@ -25,13 +35,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway import deadline
+from gateway import deadline, logs
 from gateway.errors import DeadlineExceeded, TooManyRequests
 from gateway.ratelimit import Buckets, Policy
 
@@ -121,6 +132,10 @@ async def _unwind(task: asyncio.Task) -> None:
     task.add_done_callback(_abandoned.discard)
 
 
+PROVEN_TOKENS = 10_000
+"""Tokens (digests) remembered as having authenticated, per process."""
+
+
 class RateLimitMiddleware:
     def __init__(
         self,
@@ -131,6 +146,7 @@ class RateLimitMiddleware:
         per_address: Policy,
         render: Render,
         exempt: tuple[str, ...] = (),
+        proven_max: int = PROVEN_TOKENS,
     ) -> None:
         self.app = app
         self.buckets = buckets
@@ -138,19 +154,69 @@ class RateLimitMiddleware:
         self.per_address = per_address
         self.render = render
         self.exempt = exempt
+        self.proven_max = proven_max
+        self._proven: OrderedDict[str, None] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt):
             await self.app(scope, receive, send)
             return
-        key, policy, whose = self._bucket(scope)
-        decision = await self.buckets.take(key, policy)
-        if decision.allowed:
+        token_key = _token_key(scope)
+        client = scope.get("client")
+        address_key = f"address:{client[0] if client else 'unknown'}"
+        if token_key is None:
+            decision = await self.buckets.take(address_key, self.per_address)
+            if not decision.allowed:
+                await self._refuse(scope, receive, send, decision, address_key, "anonymous")
+                return
             await self.app(scope, receive, send)
             return
+        decision = await self.buckets.take(token_key, self.per_token)
+        if not decision.allowed:
+            await self._refuse(scope, receive, send, decision, token_key, "token")
+            return
+        proven = token_key in self._proven
+        if proven:
+            self._proven.move_to_end(token_key)
+        else:
+            decision = await self.buckets.take(address_key, self.per_address)
+            if not decision.allowed:
+                await self._refuse(scope, receive, send, decision, address_key, "unproven")
+                return
+        status = 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status == 401:  # expired or revoked since: charged to the address again
+            self._proven.pop(token_key, None)
+            return
+        rec = logs.record()
+        if not proven and rec is not None and rec.principal is not None:
+            await self.buckets.take(address_key, self.per_address, cost=-1)
+            self._proven[token_key] = None
+            while len(self._proven) > self.proven_max:
+                self._proven.popitem(last=False)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, decision, key: str, why: str
+    ) -> None:
         from gateway.observability import RATE_LIMITED
 
         RATE_LIMITED.labels(key=key.partition(":")[0]).inc()
+        if why == "token":
+            policy, whose = self.per_token, "this token"
+        elif why == "anonymous":
+            policy, whose = self.per_address, "anonymous requests from your address"
+        else:
+            policy = self.per_address
+            whose = (
+                "your address (requests whose token has not authenticated count as anonymous ones)"
+            )
         response = self.render(
             Request(scope),
             TooManyRequests.status,
@@ -161,18 +227,16 @@ class RateLimitMiddleware:
         )
         await response(scope, receive, send)
 
-    def _bucket(self, scope: Scope) -> tuple[str, Policy, str]:
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                _, _, token = value.strip().partition(b" ")
-                token = token.strip()
-                if token:
-                    digest = hashlib.sha256(token).hexdigest()[:32]
-                    return f"token:{digest}", self.per_token, "this token"
-                break
-        client = scope.get("client")
-        address = client[0] if client else "unknown"
-        return f"address:{address}", self.per_address, "anonymous requests from your address"
+
+def _token_key(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            _, _, token = value.strip().partition(b" ")
+            token = token.strip()
+            if token:
+                return f"token:{hashlib.sha256(token).hexdigest()[:32]}"
+            break
+    return None
 
 
 class SecurityHeadersMiddleware:

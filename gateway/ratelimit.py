@@ -2,7 +2,8 @@
 requests.
 
 A bucket holds at most `burst` tokens and refills at `rate` tokens per second; a
-request takes one token or is refused with the seconds until one is back. Buckets live
+request takes one token or is refused with the seconds until one is back. A negative
+`cost` gives tokens back (never beyond `burst`) and is never refused. Buckets live
 in-process (`MemoryBuckets`, bounded LRU) by default, or in Redis when `REDIS_URL` is
 set (`RedisBuckets`) so every replica draws on one budget.
 
@@ -53,14 +54,15 @@ class Decision:
 
 
 class Buckets(Protocol):
-    async def take(self, key: str, policy: Policy) -> Decision: ...
+    async def take(self, key: str, policy: Policy, cost: int = 1) -> Decision: ...
 
 
-def _take(tokens: float, elapsed: float, policy: Policy) -> tuple[float, Decision]:
+def _take(tokens: float, elapsed: float, policy: Policy, cost: int = 1) -> tuple[float, Decision]:
     """(tokens left, decision) for a bucket holding `tokens` `elapsed` seconds ago."""
-    tokens = min(float(policy.burst), tokens + max(0.0, elapsed) * policy.rate)
-    if tokens >= 1.0:
-        return tokens - 1.0, Decision(True)
+    burst = float(policy.burst)
+    tokens = min(burst, tokens + max(0.0, elapsed) * policy.rate)
+    if cost <= 0 or tokens >= 1.0:
+        return min(burst, tokens - cost), Decision(True)
     return tokens, Decision(False, (1.0 - tokens) / policy.rate)
 
 
@@ -75,23 +77,25 @@ class MemoryBuckets:
         self.clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
-    async def take(self, key: str, policy: Policy) -> Decision:
+    async def take(self, key: str, policy: Policy, cost: int = 1) -> Decision:
         now = self.clock()
         tokens, at = self._buckets.pop(key, (float(policy.burst), now))
-        tokens, decision = _take(tokens, now - at, policy)
+        tokens, decision = _take(tokens, now - at, policy, cost)
         self._buckets[key] = (tokens, now)
         while len(self._buckets) > self.max_keys:
             self._buckets.popitem(last=False)
         return decision
 
 
-# KEYS[1] the bucket; ARGV rate (tokens/s), burst. Returns {allowed, retry_after_ms}.
+# KEYS[1] the bucket; ARGV rate (tokens/s), burst, cost (1 takes a token, -1 gives one
+# back). Returns {allowed, retry_after_ms}.
 # The hash holds the tokens left (as a string: Lua numbers returned to Redis are
 # truncated to integers) and the time of the last take in ms; it expires once it would
 # be full again, so idle callers cost nothing.
 TAKE_SCRIPT = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3]) or 1
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local stored = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -104,8 +108,8 @@ end
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
 local allowed = 0
 local retry_ms = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if cost <= 0 or tokens >= 1 then
+  tokens = math.min(burst, tokens - cost)
   allowed = 1
 else
   retry_ms = math.ceil((1 - tokens) * 1000 / rate)
@@ -141,11 +145,11 @@ class RedisBuckets:
         self._script = self._client.register_script(TAKE_SCRIPT)
         self._down_until = 0.0
 
-    async def take(self, key: str, policy: Policy) -> Decision:
+    async def take(self, key: str, policy: Policy, cost: int = 1) -> Decision:
         if time.monotonic() >= self._down_until:
             try:
                 allowed, retry_ms = await self._script(
-                    keys=[self.namespace + key], args=[policy.rate, policy.burst]
+                    keys=[self.namespace + key], args=[policy.rate, policy.burst, cost]
                 )
                 return Decision(bool(allowed), int(retry_ms) / 1000)
             except Exception as exc:  # any client or connection error is an outage here
@@ -156,7 +160,7 @@ class RedisBuckets:
                     exc,
                     self.retry_after,
                 )
-        return await self.fallback.take(key, policy)
+        return await self.fallback.take(key, policy, cost)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
