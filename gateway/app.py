@@ -38,6 +38,7 @@ from gateway.guards import DeadlineMiddleware, RateLimitMiddleware, SecurityHead
 from gateway.middleware import RequestMiddleware
 from gateway.production import check_production
 from gateway.ratelimit import Policy, build_buckets
+from gateway.response_cache import build_cache, listener_dsn
 from gateway.responses import JSONResponse, ORJSONResponse
 from gateway.statistics import keep_fresh
 
@@ -67,9 +68,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
             worker = start_background(app.state.db, settings)
         stats = asyncio.ensure_future(keep_fresh(app.state.db)) if owned else None
+        await app.state.graphql_cache.start(listener_dsn(app.state.db))
         try:
             yield
         finally:
+            await app.state.graphql_cache.close()
             if stats is not None:
                 stats.cancel()
             buckets = getattr(app.state, "rate_limit_buckets", None)
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.add_middleware(RequestMiddleware)
     app.state.persisted_queries = PersistedQueryStore(settings.redis_url)
+    app.state.graphql_cache = build_cache(settings)
     app.add_middleware(
         SecurityHeadersMiddleware,
         content_security_policy=settings.csp or CONTENT_SECURITY_POLICY,

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     rate_limit_token_burst: PositiveInt = 100
     rate_limit_anonymous_rps: float = Field(2.0, gt=0)
     rate_limit_anonymous_burst: PositiveInt = 30
+    # answers of repeated read operations (gateway.response_cache); 0 s turns it off
+    response_cache_ttl: float = Field(5.0, ge=0)
+    response_cache_max_bytes: PositiveInt = 64 * 1024 * 1024
+    response_cache_max_entry_bytes: PositiveInt = 1024 * 1024
     csp: str = Field("", validation_alias=_env("csp", "TALLY_CSP"))  # empty: the console's
     extra: dict[str, str] = Field(default_factory=dict)
 

@@ -13,7 +13,9 @@ Every refusal is a `RequestRejected` (a TallyError), so the app renders it in th
 dialect: `{"data": null, "errors": [{"message", "extensions": {"code", …}}]}`.
 
 `BoundedGraphQLHTTP` is the mixin that puts all of this (and HTTP 400 for a request
-refused by a document limit or the cost budget) into the /graphql router.
+refused by a document limit or the cost budget) into the /graphql router, and answers a
+repeated query from the response cache (`gateway.response_cache`) once the caller is
+authenticated.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from gateway import response_cache
 from gateway.errors import TallyError
 
 
@@ -131,10 +135,24 @@ class BoundedGraphQLHTTP:
     """Mixin for strawberry's GraphQLRouter (put it first among the bases)."""
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        lookup = await cache_lookup(request, context)
+        if lookup.hit:
+            return Response(
+                lookup.body,
+                media_type="application/json",
+                headers={response_cache.HEADER: "hit"},
+            )
         try:
-            return await super().run(request, context=context, root_value=root_value)  # type: ignore[misc]
+            response = await super().run(request, context=context, root_value=root_value)  # type: ignore[misc]
         except HTTPException as exc:  # strawberry's own refusals, in the GraphQL dialect
             raise RequestRejected(exc.status_code, "bad_request", exc.reason) from None
+        if lookup.status:
+            response.headers[response_cache.HEADER] = lookup.status
+        if lookup.key is not None:
+            errors = getattr(context, "response_cache_errors", True)
+            if response.status_code == 200 and response_cache.graphql_storable(context, errors):
+                request.app.state.graphql_cache.store(lookup, bytes(response.body))
+        return response
 
     async def parse_http_body(self, request_adapter: Any) -> GraphQLRequestData:
         request: Request = request_adapter._request
@@ -158,8 +176,63 @@ class BoundedGraphQLHTTP:
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute_single(*args, **kwargs)  # type: ignore[misc]
+        kwargs["context"].response_cache_errors = bool(result.errors)
         if result.errors and any("limit" in (e.extensions or {}) for e in result.errors):
             # refused before execution by a limit or the cost budget (resolvers.limits'
             # errors carry the limit's value): the request's fault
             kwargs["sub_response"].status_code = 400
         return result
+
+
+async def cache_lookup(request: Any, context: Any) -> response_cache.Lookup:
+    """The response cache's lookup for an authenticated GET/POST /graphql. A POST body is
+    read here (bounded) and left on the request for the parser; a body that does not
+    decode is no lookup (the parser refuses it)."""
+    cache = getattr(request.app.state, "graphql_cache", None)
+    principal = getattr(context, "principal", None)
+    if cache is None or principal is None or not cache.active:
+        return response_cache.NOT_CACHED
+    if request.method == "GET":
+        params = request.query_params
+        try:
+            variables = orjson.loads(params["variables"]) if params.get("variables") else None
+            extensions = orjson.loads(params["extensions"]) if params.get("extensions") else None
+        except orjson.JSONDecodeError:
+            return response_cache.NOT_CACHED
+        payload = {
+            "query": params.get("query"),
+            "variables": variables,
+            "operationName": params.get("operationName"),
+            "extensions": extensions,
+        }
+    elif request.method == "POST" and "application/json" in request.headers.get("content-type", ""):
+        body = await read_body(request, request.app.state.settings.graphql_max_bytes)
+        request._body = body  # starlette's stream() replays it to the parser
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return response_cache.NOT_CACHED
+    else:
+        return response_cache.NOT_CACHED
+    if not isinstance(payload, dict):
+        return response_cache.NOT_CACHED
+    return cache.lookup(
+        principal,
+        document_id(payload),
+        payload.get("variables"),
+        payload.get("operationName"),
+        request.headers,
+    )
+
+
+def document_id(payload: dict) -> str | None:
+    """The request's document: its text, or the APQ hash when only that was sent."""
+    query = payload.get("query")
+    if isinstance(query, str):
+        return query
+    extensions = payload.get("extensions")
+    if isinstance(extensions, dict):
+        persisted = extensions.get("persistedQuery")
+        if isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
+            return "apq:" + persisted["sha256Hash"]
+    return None

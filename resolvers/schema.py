@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 from gateway.apq import PersistedQueries
 from gateway.errors import TallyError
 from gateway.graphql_log import RecordOperation
+from gateway.response_cache import DataChangeNotice
 from resolvers.agents.queries import AgentsQuery
 from resolvers.common import CatalogQuery
 from resolvers.faults import DatabaseFaults, TallySchema
@@ -65,6 +66,7 @@ def build_schema() -> TallySchema:
         extensions=[
             PersistedQueries,  # first: it supplies the query the others parse
             RecordOperation,
+            DataChangeNotice,
             RequestGuard,
             DatabaseFaults,
             MaskErrors(should_mask_error=_should_mask, error_message="Internal error."),

@@ -38,6 +38,7 @@ from gateway.ingest.rollups import analyze_database, rebuild_on
 from gateway.ingest.writer import COLUMNS as EVENT_COLUMNS
 from gateway.ingest.writer import asyncpg_connection, write_events
 from gateway.progress import Progress
+from gateway.response_cache import notify_data_changed
 
 DEFAULT_SEED = 42
 CHUNK = 100_000
@@ -176,6 +177,7 @@ async def seed_demo(
         await _tokens(session, conn, seed)
         await session.execute(text("SET LOCAL TimeZone = 'UTC'"))
         counts, checksum = await fingerprint(conn)
+        await notify_data_changed(conn, None)
         await session.commit()
     await analyze_database(db, ANALYZED_TABLES)
     return SeedResult(

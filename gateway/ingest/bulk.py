@@ -32,6 +32,7 @@ from gateway.ingest.rollups import analyze_database
 from gateway.ingest.validate import EventError, EventValidator
 from gateway.ingest.writer import asyncpg_connection, merge_staged, stage_events
 from gateway.progress import Progress
+from gateway.response_cache import notify_data_changed
 
 CHUNK_LINES = 50_000
 MERGE_EVENTS = 500_000
@@ -127,6 +128,7 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
         async def merge() -> None:
             nonlocal staged
             new = await merge_staged(await asyncpg_connection(session))
+            await notify_data_changed(session, None)  # a file may hold several orgs
             await session.commit()
             report.new += new
             report.duplicates += staged - new

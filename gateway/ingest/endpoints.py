@@ -28,6 +28,7 @@ from gateway.ingest.entities import ingest_entities, record_count
 from gateway.ingest.schemas import ENTITIES_BODY, EVENTS_BODY
 from gateway.ingest.validate import EventValidator
 from gateway.ingest.writer import asyncpg_connection, write_events
+from gateway.response_cache import notify_data_changed
 from gateway.responses import ORJSONResponse
 
 router = APIRouter(prefix="/v1/ingest", tags=["ingestion"])
@@ -139,6 +140,7 @@ async def ingest_events(request: Request, session: SessionDep, principal: AdminD
             [e.as_dict() for e in result.errors],
         )
     new = await write_events(conn, result.rows)
+    await notify_data_changed(conn, principal.org_id)
     return ORJSONResponse({"received": len(items), "new": new, "duplicates": len(items) - new})
 
 
@@ -158,6 +160,7 @@ async def ingest_entity_collections(
         raise _too_many(n, settings.ingest_max_events, "records")
     conn = await asyncpg_connection(session)
     report = await ingest_entities(conn, principal.org_id, payload)
+    await notify_data_changed(conn, principal.org_id)
     if report.errors:
         return _invalid(
             "invalid_entities",

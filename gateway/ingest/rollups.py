@@ -22,6 +22,7 @@ import asyncpg
 from sqlalchemy import text
 
 from gateway.db import Database, asyncpg_connection
+from gateway.response_cache import notify_data_changed
 
 _UTC_DAY = "(ts AT TIME ZONE 'UTC')::date"
 _UTC_HOUR = "date_trunc('hour', ts, 'UTC')"
@@ -170,6 +171,7 @@ async def rebuild_rollups(db: Database, org_key: str | None = None) -> int:
 
                 raise NotFound(f"no org '{org_key}'")
         n = await rebuild_on(await asyncpg_connection(session), org_id)
+        await notify_data_changed(session, org_id)
         await session.commit()
     await analyze_database(db, TABLES)
     return n

@@ -6,12 +6,18 @@ gets `data` back or an `OperationFailed` whose status comes from the first error
 BAD_USER_INPUT 400, VALIDATION_FAILED 422, UNAVAILABLE — a database fault — 503;
 an input or cost limit — an error carrying `extensions.limit` — 400). Anything
 unexpected stays a masked 500.
+
+A repeated read of the same principal is answered from the response cache
+(`gateway.response_cache`, shared with /graphql) until the org's data changes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
+from gateway import response_cache
 from gateway.context import Context
 from gateway.errors import TallyError
 from gateway.rest.persisted import get_operation
@@ -53,6 +59,14 @@ async def run_operation(ctx: Context, name: str, variables: dict[str, Any] | Non
     from resolvers.schema import schema
 
     op = get_operation(name)
+    cache = getattr(getattr(ctx.request, "app", None), "state", None)
+    cache = getattr(cache, "graphql_cache", None)
+    lookup = response_cache.NOT_CACHED
+    if cache is not None:
+        headers = getattr(ctx.request, "headers", None)
+        lookup = cache.lookup(ctx.principal, f"rest:{name}", variables, op.operation_name, headers)
+        if lookup.hit:
+            return orjson.loads(lookup.body)
     result = await schema.execute(
         op.document,
         variable_values=variables or {},
@@ -71,4 +85,6 @@ async def run_operation(ctx: Context, name: str, variables: dict[str, Any] | Non
         if status is None:
             raise RuntimeError(f"persisted operation {name} failed: {err.message}")
         raise OperationFailed(status, code, err.message, ext or None)
+    if lookup.key is not None and response_cache.graphql_storable(ctx, result.errors):
+        cache.store(lookup, orjson.dumps(result.data or {}))
     return result.data or {}

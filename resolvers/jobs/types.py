@@ -19,6 +19,7 @@ from gateway.jobs.kinds import AMP_EXPORT, IBLAI_REPORT
 from gateway.jobs.service import jobs_by_ids
 from gateway.jobs.signing import download_url
 from gateway.models.jobs import Job
+from gateway.response_cache import mark_volatile
 from resolvers.node import Node, encode_id, register_node
 
 
@@ -89,6 +90,7 @@ class ExportJob(Node):
 
     @classmethod
     def from_job(cls, job: Job, ctx: Context) -> ExportJob:
+        mark_volatile(ctx)  # the worker moves the job on without a data write
         p, r = job.params or {}, job.result or {}
         status = _status(job)
         if "delivery_status" not in r:  # rows written without it (e.g. the demo's exp_xxx)
@@ -146,6 +148,7 @@ class DataReport(Node):
 
     @classmethod
     def from_job(cls, job: Job, ctx: Context) -> DataReport:
+        mark_volatile(ctx)  # the worker moves the job on without a data write
         p, r = job.params or {}, job.result or {}
         status = _status(job)
         return cls(

@@ -30,6 +30,8 @@ class TallyServer:
             **os.environ,
             "TALLY_DATA_DIR": str(self.root / "data"),
             "TALLY_LOG_LEVEL": "WARNING",
+            # these tests are about reaching the database: no answer from the response cache
+            "TALLY_RESPONSE_CACHE_TTL": "0",
             **self.env,
         }
         with open(self.log, "ab") as log:

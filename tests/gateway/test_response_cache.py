@@ -1,0 +1,329 @@
+"""The response cache (gateway.response_cache) over POST /graphql on real PostgreSQL: what
+is served from it, what is not, and every way an entry is voided (a write in this
+process, a NOTIFY from another connection, the TTL, the loss of the LISTEN connection)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from gateway.db import connect_raw
+from gateway.models import Org, User
+from gateway.response_cache import (
+    CHANNEL,
+    HEADER,
+    ResponseCache,
+    listener_dsn,
+)
+from tests.factories import Factory
+
+VIEWS = """query Views($url: String!, $start: Date!, $end: Date!) {
+  publication(customUrl: $url) { metric(name: VIEWS, period: {start: $start, end: $end}) }
+}"""
+MARCH = {"url": "studio", "start": "2026-03-01", "end": "2026-03-31"}
+INGEST = "/v1/ingest/events"
+
+
+def view(i: int, ts: str = "2026-03-02T10:15:00Z") -> dict:
+    return {
+        "event_id": f"v{i}",
+        "type": "view",
+        "subject": {"type": "publication", "key": "studio"},
+        "ts": ts,
+    }
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def cache(app, db, clock):
+    """The app's cache, listening on the test database, with an injected clock."""
+    cache = ResponseCache(ttl_s=5.0, clock=clock)
+    app.state.graphql_cache = cache
+    await cache.start(listener_dsn(db), heartbeat_s=0.2, retry_s=0.05)
+    assert cache.active
+    yield cache
+    await cache.close()
+
+
+class World:
+    org: Org
+    admin: User
+    headers: dict[str, str]
+    other_admin_headers: dict[str, str]
+    same_user_other_token: dict[str, str]
+
+
+@pytest.fixture
+async def world(factory: Factory) -> World:
+    w = World()
+    w.org = await factory.org()
+    w.admin = await factory.user(w.org, "ada", roles=("admin",))
+    other = await factory.user(w.org, "grace", roles=("admin",))
+    await factory.publication(w.admin, "studio")
+    w.headers = {"Authorization": f"Bearer {await factory.token(w.admin)}"}
+    w.same_user_other_token = {"Authorization": f"Bearer {await factory.token(w.admin)}"}
+    w.other_admin_headers = {"Authorization": f"Bearer {await factory.token(other)}"}
+    return w
+
+
+def data_statements(sql_counter) -> list[str]:
+    """Statements beyond authentication (the token and role lookups)."""
+    return [s for s in sql_counter.statements if "api_tokens" not in s and "user_roles" not in s]
+
+
+async def ask(client, headers, variables=None, query=VIEWS, **extra_headers):
+    r = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables if variables is not None else MARCH},
+        headers={**headers, **extra_headers},
+    )
+    assert r.status_code == 200, r.text
+    return r
+
+
+def views_of(r) -> float:
+    body = r.json()
+    assert "errors" not in body, body
+    return body["data"]["publication"]["metric"]
+
+
+async def ingest(client, world, events) -> None:
+    r = await client.post(INGEST, json=events, headers=world.headers)
+    assert r.status_code == 200, r.text
+
+
+async def until(predicate, what: str, bound_s: float = 10.0) -> None:
+    """Wait for something another connection makes happen (a generous bound)."""
+    for _ in range(int(bound_s / 0.01)):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_repeat_is_a_hit_without_sql(client, cache, world, sql_counter):
+    await ingest(client, world, [view(1), view(2), view(3)])
+    first = await ask(client, world.headers)
+    assert first.headers[HEADER] == "miss"
+    assert views_of(first) == 3
+
+    sql_counter.reset()
+    second = await ask(client, world.headers)
+    assert second.headers[HEADER] == "hit"
+    assert second.content == first.content  # extensions.cost included
+    assert "cost" in second.json()["extensions"]
+    assert data_statements(sql_counter) == []
+
+
+async def test_scope_variables_and_document_are_in_the_key(client, cache, world):
+    await ingest(client, world, [view(1), view(2, ts="2026-04-02T10:00:00Z")])
+    assert views_of(await ask(client, world.headers)) == 1
+    # another token of the same user: the same principal
+    assert (await ask(client, world.same_user_other_token)).headers[HEADER] == "hit"
+    # another user of the org, not an owner: refused, never handed the cached answer
+    for _ in range(2):
+        r = await ask(client, world.other_admin_headers)
+        assert r.headers[HEADER] == "miss"
+        assert r.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # other variables
+    april = {**MARCH, "start": "2026-04-01", "end": "2026-04-30"}
+    r = await ask(client, world.headers, april)
+    assert (r.headers[HEADER], views_of(r)) == ("miss", 1)
+    # the same variables in another order: the same question
+    reordered = {"end": MARCH["end"], "start": MARCH["start"], "url": "studio"}
+    assert (await ask(client, world.headers, reordered)).headers[HEADER] == "hit"
+    # another document
+    r = await ask(client, world.headers, query=VIEWS.replace("query Views", "query V2"))
+    assert r.headers[HEADER] == "miss"
+
+
+async def test_ingest_voids_the_org_entries(client, cache, world):
+    await ingest(client, world, [view(1), view(2)])
+    assert views_of(await ask(client, world.headers)) == 2
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+
+    await ingest(client, world, [view(3), view(4), view(5, ts="2026-03-31T23:59:00Z")])
+    r = await ask(client, world.headers)
+    assert (r.headers[HEADER], views_of(r)) == ("miss", 5)
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+
+    # a batch of duplicates changes nothing, but is still a write: a miss with the same value
+    await ingest(client, world, [view(1)])
+    r = await ask(client, world.headers)
+    assert (r.headers[HEADER], views_of(r)) == ("miss", 5)
+
+
+async def test_notify_from_another_connection_voids_only_that_org(client, cache, world, db):
+    await ingest(client, world, [view(1)])
+    await ask(client, world.headers)
+    other = await connect_raw(listener_dsn(db))
+    try:
+        before = cache.stamp(world.org.id)
+        await other.execute("SELECT pg_notify($1, $2)", CHANNEL, str(world.org.id + 10_000))
+        await other.execute("SELECT pg_notify($1, $2)", CHANNEL, str(world.org.id))
+        await until(lambda: cache.stamp(world.org.id) != before, "the notification")
+    finally:
+        await other.close()
+    r = await ask(client, world.headers)
+    assert (r.headers[HEADER], views_of(r)) == ("miss", 1)
+
+
+async def test_notify_is_delivered_on_commit_only(client, cache, world, db):
+    await ask(client, world.headers)
+    other = await connect_raw(listener_dsn(db))
+    try:
+        before = cache.stamp(world.org.id)
+        tx = other.transaction()
+        await tx.start()
+        await other.execute("SELECT pg_notify($1, $2)", CHANNEL, str(world.org.id))
+        await tx.rollback()
+        await other.execute("SELECT pg_notify($1, $2)", CHANNEL, "*")  # then a committed one
+        await until(lambda: cache.stamp(world.org.id) != before, "the notification")
+        assert cache.stamp(world.org.id)[1] == 0  # "*" bumped the generation; no org bump
+    finally:
+        await other.close()
+
+
+async def test_ttl_expiry(client, cache, world, clock):
+    await ask(client, world.headers)
+    clock.now += 4.9
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+    clock.now += 0.2
+    assert (await ask(client, world.headers)).headers[HEADER] == "miss"
+
+
+async def test_ttl_zero_turns_the_cache_off(app, client, world, db):
+    off = ResponseCache(ttl_s=0)
+    app.state.graphql_cache = off
+    await off.start(listener_dsn(db))
+    assert off.listener is None and not off.active
+    r = await ask(client, world.headers)
+    assert HEADER not in r.headers
+    assert len(off) == 0
+
+
+async def test_errors_are_not_cached(client, cache, world, sql_counter):
+    missing = {**MARCH, "url": "no-such-studio"}
+    first = await ask(client, world.headers, missing)
+    assert first.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    sql_counter.reset()
+    second = await ask(client, world.headers, missing)
+    assert second.headers[HEADER] == "miss"
+    assert data_statements(sql_counter) != []
+    assert len(cache) == 0
+
+
+async def test_mutations_are_not_cached_and_void_the_org(client, cache, world):
+    assert (await ask(client, world.headers)).headers[HEADER] == "miss"
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+    mutation = 'mutation { createAnalyticsExport(input: {period: "7d"}) { key status } }'
+    keys = []
+    for _ in range(2):
+        r = await client.post("/graphql", json={"query": mutation}, headers=world.headers)
+        body = r.json()
+        assert "errors" not in body, body
+        assert r.headers[HEADER] == "miss"
+        keys.append(body["data"]["createAnalyticsExport"]["key"])
+    assert keys[0] != keys[1]
+    assert (await ask(client, world.headers)).headers[HEADER] == "miss"
+
+
+async def test_job_status_is_not_stored(client, cache, world):
+    mutation = 'mutation { createAnalyticsExport(input: {period: "7d"}) { key } }'
+    r = await client.post("/graphql", json={"query": mutation}, headers=world.headers)
+    key = r.json()["data"]["createAnalyticsExport"]["key"]
+    poll = "query($k: String!) { exportJob(key: $k) { status } }"
+    for _ in range(2):
+        r = await ask(client, world.headers, {"k": key}, query=poll)
+        assert "errors" not in r.json(), r.json()
+        assert r.headers[HEADER] == "miss"
+
+
+async def test_no_cache_bypasses_but_stores(client, cache, world, sql_counter):
+    await ingest(client, world, [view(1)])
+    assert (await ask(client, world.headers)).headers[HEADER] == "miss"
+    sql_counter.reset()
+    r = await ask(client, world.headers, **{"Cache-Control": "no-cache"})
+    assert (r.headers[HEADER], views_of(r)) == ("bypass", 1)
+    assert data_statements(sql_counter) != []
+
+    await ingest(client, world, [view(2)])
+    r = await ask(client, world.headers, **{"Cache-Control": "no-cache"})  # stores the new answer
+    assert (r.headers[HEADER], views_of(r)) == ("bypass", 2)
+    sql_counter.reset()
+    r = await ask(client, world.headers)
+    assert (r.headers[HEADER], views_of(r)) == ("hit", 2)
+    assert data_statements(sql_counter) == []
+
+    # no-store: neither read nor stored
+    await ingest(client, world, [view(3)])
+    r = await ask(client, world.headers, **{"Cache-Control": "no-store"})
+    assert (r.headers[HEADER], views_of(r)) == ("bypass", 3)
+    assert (await ask(client, world.headers)).headers[HEADER] == "miss"
+
+
+async def test_listener_loss_turns_the_cache_off_until_it_is_back(client, cache, world, db):
+    await ask(client, world.headers)
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+    pid = cache.listener.conn.get_server_pid()
+    cache.listener.retry_s = 3600  # stay down until told
+    other = await connect_raw(listener_dsn(db))
+    try:
+        await other.execute("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await other.close()
+    await until(lambda: not cache.listening, "the cache to notice the lost listener")
+    for _ in range(2):  # served, but not from the cache, and nothing stored
+        r = await ask(client, world.headers)
+        assert r.headers.get(HEADER) is None
+        assert views_of(r) == 0
+    assert len(cache) == 0
+    cache.listener.retry_now()
+    await until(lambda: cache.listening, "the listener to reconnect")
+    # entries from before the loss are void (a notification may have been missed)
+    assert (await ask(client, world.headers)).headers[HEADER] == "miss"
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+
+
+async def test_get_requests_share_the_cache(client, cache, world):
+    import orjson
+
+    params = {"query": VIEWS, "variables": orjson.dumps(MARCH).decode()}
+    r = await client.get("/graphql", params=params, headers=world.headers)
+    assert (r.status_code, r.headers[HEADER]) == (200, "miss")
+    r = await client.get("/graphql", params=params, headers=world.headers)
+    assert r.headers[HEADER] == "hit"
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+
+
+async def test_anonymous_requests_are_not_cached(client, cache):
+    r = await client.post("/graphql", json={"query": "{ __typename }"})
+    assert r.status_code == 200
+    assert HEADER not in r.headers
+    assert len(cache) == 0
+
+
+def test_entry_size_bound():
+    from gateway.response_cache import Lookup
+
+    small = ResponseCache(max_bytes=10_000, max_entry_bytes=1_000)
+    small.listening = True
+    lookup = Lookup("miss", b"k", small.stamp(1), 1)
+    assert not small.store(lookup, b"x" * 1_001)
+    assert small.store(lookup, b"x" * 1_000)
+    for i in range(20):  # the byte bound evicts the least recently used
+        small.store(Lookup("miss", bytes([i]), small.stamp(1), 1), b"y" * 900)
+    assert len(small) <= 10_000 // 900
