@@ -50,6 +50,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--only", action="append", help="run only this case (repeatable)")
     p.add_argument("--no-peer", action="store_true", help="skip PostGraphile")
+    p.add_argument(
+        "--no-cold",
+        action="store_true",
+        help="measure Tally warm only (skip the Cache-Control: no-cache side)",
+    )
     p.add_argument("--tally-port", type=int, default=8161)
     p.add_argument("--peer-port", type=int, default=5161)
     p.add_argument("--static-port", type=int, default=8169, help="generator calibration")
@@ -92,6 +97,7 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
         tally_port=args.tally_port,
         peer_port=args.peer_port,
         peer=not args.no_peer,
+        cold=not args.no_cold,
         log=_log,
     )
     generator = None
@@ -140,7 +146,8 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
         f"{args.concurrency} keep-alive connections for {args.duration:g} s per side; "
         f"window {start} .. {end} (UTC, {benv.WINDOW_DAYS} days); answers verified equal "
         "(Tally = floor = PostGraphile) in this run.",
-        f"Tally: `tally serve` defaults, {last.tally_workers} worker(s). "
+        f"Tally: `tally serve` defaults, {last.tally_workers} worker(s); warm = response "
+        "cache on (the default), cold = `Cache-Control: no-cache` on every request. "
         + (
             f"PostGraphile {last.peer_versions.get('postgraphile')} + pg-aggregates "
             f"{last.peer_versions.get('@graphile/pg-aggregates')} + connection-filter "
@@ -154,7 +161,7 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
         f"{scale} {r.name} {side}: {getattr(r, side).errors}"
         for scale in scales
         for r in runs[scale].results
-        for side in ("tally", "peer")
+        for side in ("tally", "cold", "peer")
         if getattr(r, side).errors
     ]
     if errors:
@@ -163,7 +170,7 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
         near = [
             f"{r.name} {side}"
             for r in last.results
-            for side in ("tally", "peer")
+            for side in ("tally", "cold", "peer")
             if (getattr(r, side).rps or 0) > 0.5 * generator["rps"]
         ]
         if near:

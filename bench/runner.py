@@ -5,10 +5,18 @@
 2. Over HTTP against a real `tally serve` (defaults) and PostGraphile: the same answers,
    checked again on each side (PostGraphile against the floor's numbers as each case
    projects them).
-3. Latency: warm-up, then `runs` rounds, each sending one Tally request, one PostGraphile
-   request and one floor run, in an order that rotates every round (interleaved A/B).
+3. Latency: warm-up, then `runs` rounds, each sending one Tally request, one cold Tally
+   request, one PostGraphile request and one floor run, in an order that rotates every
+   round (interleaved A/B).
 4. Throughput: `concurrency` keep-alive connections in a closed loop for `duration`
-   seconds, Tally then PostGraphile (then the floor on an asyncpg pool of the same size).
+   seconds, Tally, cold Tally, then PostGraphile (then the floor on an asyncpg pool of
+   the same size).
+
+Tally is measured twice: *warm* as a dashboard sees it (the response cache on, so a
+repeated question is answered from it until the data changes or the TTL passes) and
+*cold* with `Cache-Control: no-cache` on every request (each answer computed; the
+figure of a first view, or of data that changes all the time). `cold=False` (`--no-cold`)
+skips the cold side.
 """
 
 from __future__ import annotations
@@ -57,6 +65,8 @@ class CaseResult:
     floor: Side
     compared: str
     note: str = ""
+    cold: Side = field(default_factory=Side)
+    """Tally with `Cache-Control: no-cache` on every request (`tally` is warm)."""
 
     @staticmethod
     def _ratio(a: float | None, b: float | None) -> float | None:
@@ -74,12 +84,27 @@ class CaseResult:
     def rps_ratio(self) -> float | None:
         return self._ratio(self.tally.rps, self.peer.rps)
 
+    @property
+    def cold_vs_peer(self) -> float | None:
+        return self._ratio(self.cold.p50_ms, self.peer.p50_ms)
+
+    @property
+    def cold_vs_floor(self) -> float | None:
+        return self._ratio(self.cold.p50_ms, self.floor.p50_ms)
+
+    @property
+    def cold_rps_ratio(self) -> float | None:
+        return self._ratio(self.cold.rps, self.peer.rps)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             **dataclasses.asdict(self),
             "tally_vs_peer_p50": self.tally_vs_peer,
             "tally_vs_floor_p50": self.tally_vs_floor,
             "tally_vs_peer_rps": self.rps_ratio,
+            "cold_vs_peer_p50": self.cold_vs_peer,
+            "cold_vs_floor_p50": self.cold_vs_floor,
+            "cold_vs_peer_rps": self.cold_rps_ratio,
         }
 
 
@@ -92,6 +117,8 @@ class Options:
     tally_port: int = 8161
     peer_port: int = 5161
     peer: bool = True
+    cold: bool = True
+    """Also measure Tally cold (`Cache-Control: no-cache` on every request)."""
     log: Callable[[str], None] = print
 
 
@@ -151,6 +178,10 @@ def root_fields(query: str) -> int:
         for s in op.selection_set.selections
         if isinstance(s, graphql.FieldNode) and not s.name.value.startswith("__")
     )
+
+
+COLD = {"Cache-Control": "no-cache"}
+"""What makes a Tally request cold: computed, never answered from the response cache."""
 
 
 class Http:
@@ -273,13 +304,22 @@ async def _measure(
 ) -> CaseResult:
     case = p.case
     token = env.tokens.get(case.principal) or demo_token(env.seed, case.principal)
-    t_http = Http(tally.port, case.query, p.variables, {"Authorization": f"Bearer {token}"})
+    auth = {"Authorization": f"Bearer {token}"}
+    t_http = Http(tally.port, case.query, p.variables, auth)
     await t_http.open()
     sides: dict[str, Callable[[], Awaitable[object]]] = {"tally": t_http}
+    c_http = None
+    if opts.cold:
+        c_http = Http(tally.port, case.query, p.variables, {**auth, **COLD})
+        await c_http.open()
+        sides["cold"] = c_http
     data, t_bytes = await t_http()
     # the floor again: some numbers depend on `now` (mission progress)
     numbers = await case.floor(env) if case.floor is not None else p.numbers
     assert_same(case.extract(data), numbers, case.loose, f"{case.name} (tally serve)")
+    if c_http is not None:
+        cdata, _ = await c_http()
+        assert_same(case.extract(cdata), numbers, case.loose, f"{case.name} (tally cold)")
     compared = "Tally = floor" if case.floor else "Tally"
     p_http = None
     p_bytes = None
@@ -305,6 +345,8 @@ async def _measure(
     t0 = time.monotonic()
     samples = await _interleaved(sides, opts.runs, opts.warmup)
     t_http.close()
+    if c_http:
+        c_http.close()
     if p_http:
         p_http.close()
 
@@ -315,9 +357,17 @@ async def _measure(
         return Side(p50_ms=percentile(s, 0.5), p95_ms=percentile(s, 0.95))
 
     result = CaseResult(
-        case.name, case.dashboard, side("tally"), side("peer"), side("floor"), compared
+        case.name,
+        case.dashboard,
+        side("tally"),
+        side("peer"),
+        side("floor"),
+        compared,
+        cold=side("cold"),
     )
     result.tally.statements, result.tally.response_bytes = p.statements, t_bytes
+    if c_http:
+        result.cold.statements, result.cold.response_bytes = p.statements, t_bytes
     result.floor.statements = p.floor_statements
     if p_http:
         result.peer.statements = root_fields(case.peer.query)
@@ -325,6 +375,9 @@ async def _measure(
     if opts.duration > 0:
         tp = await throughput(t_http.target, opts.concurrency, opts.duration)
         result.tally.rps, result.tally.errors = tp.rps, tp.errors
+        if c_http:
+            tp = await throughput(c_http.target, opts.concurrency, opts.duration)
+            result.cold.rps, result.cold.errors = tp.rps, tp.errors
         if p_http:
             tp = await throughput(p_http.target, opts.concurrency, opts.duration)
             result.peer.rps, result.peer.errors = tp.rps, tp.errors
@@ -333,9 +386,10 @@ async def _measure(
                 env, url, case, opts.concurrency, opts.duration
             )
     opts.log(
-        f"{case.name}: Tally p50 {_fmt(result.tally.p50_ms)} ms, PostGraphile "
-        f"{_fmt(result.peer.p50_ms)} ms, floor {_fmt(result.floor.p50_ms)} ms; rps "
-        f"{_fmt(result.tally.rps)} / {_fmt(result.peer.rps)} / {_fmt(result.floor.rps)} "
+        f"{case.name}: Tally p50 {_fmt(result.tally.p50_ms)} ms (cold "
+        f"{_fmt(result.cold.p50_ms)}), PostGraphile {_fmt(result.peer.p50_ms)} ms, floor "
+        f"{_fmt(result.floor.p50_ms)} ms; rps {_fmt(result.tally.rps)} (cold "
+        f"{_fmt(result.cold.rps)}) / {_fmt(result.peer.rps)} / {_fmt(result.floor.rps)} "
         f"({time.monotonic() - t0:.0f} s)"
     )
     return result

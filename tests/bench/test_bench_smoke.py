@@ -45,6 +45,8 @@ async def test_bench_runs_end_to_end_and_floors_match(scratch_database, tmp_path
         assert c["compared"].startswith("Tally")
         assert c["tally"]["p50_ms"] > 0 and c["tally"]["rps"] > 0
         assert c["tally"]["errors"] == 0
+        assert c["cold"]["p50_ms"] > 0 and c["cold"]["rps"] > 0  # Cache-Control: no-cache
+        assert c["cold"]["errors"] == 0
         assert c["peer"]["p50_ms"] is None  # --no-peer
     assert doc["generator"]["rps"] > 0
 
