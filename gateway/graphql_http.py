@@ -25,7 +25,6 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
@@ -137,21 +136,12 @@ class BoundedGraphQLHTTP:
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         lookup = await cache_lookup(request, context)
         if lookup.hit:
-            return Response(
-                lookup.body,
-                media_type="application/json",
-                headers={response_cache.HEADER: "hit"},
-            )
+            return response_cache.hit_response(lookup)
         try:
             response = await super().run(request, context=context, root_value=root_value)  # type: ignore[misc]
         except HTTPException as exc:  # strawberry's own refusals, in the GraphQL dialect
             raise RequestRejected(exc.status_code, "bad_request", exc.reason) from None
-        if lookup.status:
-            response.headers[response_cache.HEADER] = lookup.status
-        if lookup.key is not None:
-            errors = getattr(context, "response_cache_errors", True)
-            if response.status_code == 200 and response_cache.graphql_storable(context, errors):
-                request.app.state.graphql_cache.store(lookup, bytes(response.body))
+        response_cache.finish_graphql(request, lookup, response, context)
         return response
 
     async def parse_http_body(self, request_adapter: Any) -> GraphQLRequestData:
@@ -216,23 +206,4 @@ async def cache_lookup(request: Any, context: Any) -> response_cache.Lookup:
         return response_cache.NOT_CACHED
     if not isinstance(payload, dict):
         return response_cache.NOT_CACHED
-    return cache.lookup(
-        principal,
-        document_id(payload),
-        payload.get("variables"),
-        payload.get("operationName"),
-        request.headers,
-    )
-
-
-def document_id(payload: dict) -> str | None:
-    """The request's document: its text, or the APQ hash when only that was sent."""
-    query = payload.get("query")
-    if isinstance(query, str):
-        return query
-    extensions = payload.get("extensions")
-    if isinstance(extensions, dict):
-        persisted = extensions.get("persistedQuery")
-        if isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
-            return "apq:" + persisted["sha256Hash"]
-    return None
+    return response_cache.lookup_graphql(request, principal, payload)

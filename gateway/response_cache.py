@@ -292,6 +292,57 @@ class ResponseCache:
             self.listener = None
 
 
+# --- the hooks of an HTTP path ----------------------------------------------------------
+
+
+def document_id(payload: Mapping[str, Any]) -> str | None:
+    """The request's document: its text, or the APQ hash when only that was sent."""
+    query = payload.get("query")
+    if isinstance(query, str):
+        return query
+    extensions = payload.get("extensions")
+    if isinstance(extensions, dict):
+        persisted = extensions.get("persistedQuery")
+        if isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
+            return "apq:" + persisted["sha256Hash"]
+    return None
+
+
+def lookup_graphql(request: Any, principal: Any, payload: Mapping[str, Any]) -> Lookup:
+    """Step 1 of a GraphQL HTTP path, once the caller is authenticated and the payload
+    read: the app's cache lookup for it (`NOT_CACHED` when the cache does not apply)."""
+    cache: ResponseCache | None = getattr(request.app.state, "graphql_cache", None)
+    if cache is None or principal is None or not cache.active:
+        return NOT_CACHED
+    return cache.lookup(
+        principal,
+        document_id(payload),
+        payload.get("variables"),
+        payload.get("operationName"),
+        request.headers,
+    )
+
+
+def hit_response(lookup: Lookup) -> Any:
+    """Step 2 on a hit: the stored answer as the response."""
+    from starlette.responses import Response
+
+    return Response(lookup.body, media_type="application/json", headers={HEADER: "hit"})
+
+
+def finish_graphql(request: Any, lookup: Lookup, response: Any, context: Any) -> None:
+    """Step 3 after executing (and committing): the header, and the answer stored when it
+    may be (200, a query's, without errors — the path sets
+    `context.response_cache_errors` — and not volatile)."""
+    if lookup.status:
+        response.headers[HEADER] = lookup.status
+    if lookup.key is None or response.status_code != 200:
+        return
+    errors = getattr(context, "response_cache_errors", True)
+    if graphql_storable(context, errors):
+        request.app.state.graphql_cache.store(lookup, bytes(response.body))
+
+
 def graphql_storable(context: Any, errors: Any) -> bool:
     """Whether a GraphQL answer may be stored: a query's, without errors, not volatile."""
     if errors:
@@ -429,7 +480,11 @@ __all__ = [
     "ResponseCache",
     "build_cache",
     "bump_local",
+    "document_id",
+    "finish_graphql",
     "graphql_storable",
+    "hit_response",
+    "lookup_graphql",
     "listener_dsn",
     "mark_volatile",
     "notify_data_changed",

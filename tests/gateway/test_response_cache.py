@@ -327,3 +327,40 @@ def test_entry_size_bound():
     for i in range(20):  # the byte bound evicts the least recently used
         small.store(Lookup("miss", bytes([i]), small.stamp(1), 1), b"y" * 900)
     assert len(small) <= 10_000 // 900
+
+
+async def test_rest_shim_reads_share_the_cache(client, cache, world, sql_counter):
+    url = "/api/v1/aistudios/metrics/"
+    first = await client.post(url, json={"url": "studio"}, headers=world.headers)
+    assert first.status_code == 200, first.text
+    sql_counter.reset()
+    second = await client.post(url, json={"url": "studio"}, headers=world.headers)
+    assert second.json() == first.json()
+    assert data_statements(sql_counter) == []
+    # a write voids it: the next read is computed again
+    await ingest(client, world, [view(1)])
+    sql_counter.reset()
+    third = await client.post(url, json={"url": "studio"}, headers=world.headers)
+    assert third.status_code == 200
+    assert data_statements(sql_counter) != []
+
+
+async def test_cli_writes_void_every_org(client, cache, world, db, tmp_path):
+    import orjson
+
+    from gateway.ingest.bulk import ingest_file
+    from gateway.ingest.rollups import rebuild_rollups
+
+    await ask(client, world.headers)
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(b"\n".join(orjson.dumps(view(i)) for i in (7, 8)))
+    report = await ingest_file(db, path, world.org.key)
+    assert report.new == 2
+    r = await ask(client, world.headers)
+    assert (r.headers[HEADER], views_of(r)) == ("miss", 2)
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+
+    assert await rebuild_rollups(db, world.org.key) == 2
+    r = await ask(client, world.headers)
+    assert (r.headers[HEADER], views_of(r)) == ("miss", 2)
