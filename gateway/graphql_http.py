@@ -141,7 +141,7 @@ class BoundedGraphQLHTTP:
             response = await super().run(request, context=context, root_value=root_value)  # type: ignore[misc]
         except HTTPException as exc:  # strawberry's own refusals, in the GraphQL dialect
             raise RequestRejected(exc.status_code, "bad_request", exc.reason) from None
-        response_cache.finish_graphql(request, lookup, response, context)
+        await response_cache.finish_graphql(request, lookup, response, context)
         return response
 
     async def parse_http_body(self, request_adapter: Any) -> GraphQLRequestData:
@@ -206,4 +206,4 @@ async def cache_lookup(request: Any, context: Any) -> response_cache.Lookup:
         return response_cache.NOT_CACHED
     if not isinstance(payload, dict):
         return response_cache.NOT_CACHED
-    return response_cache.lookup_graphql(request, principal, payload)
+    return await response_cache.lookup_graphql(request, principal, payload)

@@ -26,6 +26,9 @@ Stored are only answers of query operations without errors, at most
 `mark_volatile` (job status, signed download URLs: they change without a data write) are
 not stored. Anonymous requests are never cached.
 
+With REDIS_URL set the entries and stamps live in Redis (`SharedResponseCache`), shared
+by every process and replica; each process still keeps its own listener.
+
 A request with `Cache-Control: no-cache` is not answered from the cache (its answer is
 stored); `no-store` neither reads nor stores. The response says what happened in
 `X-Tally-Cache: hit | miss | bypass`.
@@ -76,10 +79,10 @@ def _payload(org_id: int | None) -> str:
     return EVERY_ORG if org_id is None else str(int(org_id))
 
 
-def bump_local(org_id: int | None) -> None:
+async def bump_local(org_id: int | None) -> None:
     """Void this process's entries of `org_id` (None: of every org)."""
     for cache in list(_CACHES):
-        cache.data_changed(org_id)
+        await cache.changed(org_id)
 
 
 async def notify_data_changed(conn: Any, org_id: int | None) -> None:
@@ -95,7 +98,7 @@ async def notify_data_changed(conn: Any, org_id: int | None) -> None:
             text("SELECT pg_notify(:channel, :payload)"),
             {"channel": CHANNEL, "payload": _payload(org_id)},
         )
-    bump_local(org_id)
+    await bump_local(org_id)
 
 
 def mark_volatile(context: Any) -> None:
@@ -212,12 +215,19 @@ class ResponseCache:
         else:
             self._versions[org_id] = self._versions.get(org_id, 0) + 1
 
+    async def changed(self, org_id: int | None) -> None:
+        """A write of this process (before its commit; the listener hears it after)."""
+        self.data_changed(org_id)
+
     def set_listening(self, up: bool) -> None:
         """The listener's state. Either way everything stored is void: going down, no
         notification can reach this process; coming up, some may have been missed."""
         self.data_changed(None)
         self._entries.clear()
         self.listening = up
+
+    async def listener_up(self) -> None:
+        self.set_listening(True)
 
     # lookups
 
@@ -232,7 +242,7 @@ class ResponseCache:
         )
         return hashlib.sha256(KEY_VERSION + canonical).digest()
 
-    def lookup(
+    async def lookup(
         self,
         principal: Any,
         document: str | None,
@@ -240,8 +250,8 @@ class ResponseCache:
         operation_name: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Lookup:
-        """Look the request up (no I/O). Not cacheable — anonymous, no document, cache
-        off or its listener down — is a miss that will not be stored."""
+        """Look the request up. Not cacheable — anonymous, no document, cache off or its
+        listener down — is `NOT_CACHED`."""
         if principal is None or not document or not self.active:
             return NOT_CACHED
         no_cache, no_store = _cache_control(headers)
@@ -251,28 +261,40 @@ class ResponseCache:
             key = self.key(principal, document, variables, operation_name)
         except TypeError:  # not JSON-encodable (orjson's error is a TypeError)
             return NOT_CACHED
-        stamp = self.stamp(principal.org_id)
+        org_id = principal.org_id
+        found = await self._get(key, org_id, read=not no_cache)
+        if found is None:
+            return Lookup("bypass" if no_cache else "miss")  # the store failed: no key
+        body, stamp = found
         if no_cache:
-            return Lookup("bypass", key, stamp, principal.org_id)
-        found = self._entries.get(key)
-        if found is not None and found[1] == stamp:
-            cache_lookup("graphql", True)
-            return Lookup("hit", key, stamp, principal.org_id, found[0])
-        cache_lookup("graphql", False)
-        return Lookup("miss", key, stamp, principal.org_id)
+            return Lookup("bypass", key, stamp, org_id)
+        cache_lookup("graphql", body is not None)
+        if body is not None:
+            return Lookup("hit", key, stamp, org_id, body)
+        return Lookup("miss", key, stamp, org_id)
 
-    def store(self, lookup: Lookup, body: bytes) -> bool:
-        """Keep `body` for `lookup`'s request when it may be stored and its org's data did
-        not change while it was computed. The caller checks that the answer is a query's,
-        without errors and not volatile."""
+    async def _get(self, key: bytes, org_id: int, *, read: bool) -> tuple[bytes | None, Stamp]:
+        """(the entry's body when `read` and its stamp is current, the current stamp);
+        None when the store cannot answer."""
+        stamp = self.stamp(org_id)
+        found = self._entries.get(key) if read else None
+        return (found[0] if found is not None and found[1] == stamp else None), stamp
+
+    async def store(self, lookup: Lookup, body: bytes) -> bool:
+        """Keep `body` for `lookup`'s request when it may be stored. The caller checks that
+        the answer is a query's, without errors and not volatile; an answer whose org's
+        data changed while it was computed carries the old stamp and is never served."""
         if lookup.key is None or lookup.hit or not self.active:
             return False
-        if len(body) > self.max_entry_bytes or lookup.org_id is None:
+        if len(body) > self.max_entry_bytes or lookup.org_id is None or lookup.stamp is None:
             return False
-        if self.stamp(lookup.org_id) != lookup.stamp:
-            return False
+        return await self._put(lookup.key, body, lookup.stamp, lookup.org_id)
+
+    async def _put(self, key: bytes, body: bytes, stamp: Stamp, org_id: int) -> bool:
+        if self.stamp(org_id) != stamp:
+            return False  # already stale
         try:
-            self._entries[lookup.key] = (body, lookup.stamp)
+            self._entries[key] = (body, stamp)
         except ValueError:  # larger than the whole cache
             return False
         return True
@@ -308,13 +330,13 @@ def document_id(payload: Mapping[str, Any]) -> str | None:
     return None
 
 
-def lookup_graphql(request: Any, principal: Any, payload: Mapping[str, Any]) -> Lookup:
+async def lookup_graphql(request: Any, principal: Any, payload: Mapping[str, Any]) -> Lookup:
     """Step 1 of a GraphQL HTTP path, once the caller is authenticated and the payload
     read: the app's cache lookup for it (`NOT_CACHED` when the cache does not apply)."""
     cache: ResponseCache | None = getattr(request.app.state, "graphql_cache", None)
     if cache is None or principal is None or not cache.active:
         return NOT_CACHED
-    return cache.lookup(
+    return await cache.lookup(
         principal,
         document_id(payload),
         payload.get("variables"),
@@ -330,7 +352,7 @@ def hit_response(lookup: Lookup) -> Any:
     return Response(lookup.body, media_type="application/json", headers={HEADER: "hit"})
 
 
-def finish_graphql(request: Any, lookup: Lookup, response: Any, context: Any) -> None:
+async def finish_graphql(request: Any, lookup: Lookup, response: Any, context: Any) -> None:
     """Step 3 after executing (and committing): the header, and the answer stored when it
     may be (200, a query's, without errors — the path sets
     `context.response_cache_errors` — and not volatile)."""
@@ -340,7 +362,7 @@ def finish_graphql(request: Any, lookup: Lookup, response: Any, context: Any) ->
         return
     errors = getattr(context, "response_cache_errors", True)
     if graphql_storable(context, errors):
-        request.app.state.graphql_cache.store(lookup, bytes(response.body))
+        await request.app.state.graphql_cache.store(lookup, bytes(response.body))
 
 
 def graphql_storable(context: Any, errors: Any) -> bool:
@@ -433,7 +455,7 @@ class DataChangeListener:
                 self.conn = await asyncio.wait_for(connect_raw(self.dsn), self.timeout_s * 3)
                 self.conn.add_termination_listener(self._on_terminated)
                 await self.conn.add_listener(CHANNEL, self._on_notify)
-                self.cache.set_listening(True)
+                await self.cache.listener_up()
                 self._up.set()
                 log.debug("response cache: listening on %s", CHANNEL)
                 while not self._lost.is_set():
@@ -456,12 +478,144 @@ class DataChangeListener:
         self._retry.set()
 
 
+class SharedResponseCache(ResponseCache):
+    """The cache in Redis (REDIS_URL), shared by every process and replica. The stamps
+    live in Redis too — `<prefix>epoch` and `<prefix>org:<id>`, bumped (INCR) by every
+    process's listener for each notification, by the writing process before its commit
+    and (the epoch) whenever a listener comes up — and a lookup is one MGET of the epoch,
+    the org's version and the entry (stored with the stamp it was computed at, expiring
+    in Redis after the TTL). Each process still needs its own listener: while it is down
+    this process serves nothing from the cache.
+
+    A Redis error is a miss that stores nothing (a warning is logged, Redis is left alone
+    for `retry_s`); before serving again the epoch is bumped, since a bump may have been
+    lost meanwhile."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "tally:rc:",
+        timeout_s: float = 0.5,
+        retry_s: float = 10.0,
+        client: Any = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(**kw)
+        import redis.asyncio as redis_asyncio
+
+        self.prefix = prefix
+        self.retry_s = retry_s
+        self._redis = client or redis_asyncio.Redis.from_url(
+            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
+        )
+        self._down_until = 0.0
+        self._suspect = True  # bump the epoch before the first lookup
+        self._tasks: set[asyncio.Task] = set()
+
+    def _org(self, org_id: int) -> str:
+        return f"{self.prefix}org:{org_id}"
+
+    def _entry(self, key: bytes) -> str:
+        return f"{self.prefix}e:{key.hex()}"
+
+    def _failed(self, action: str, exc: BaseException) -> None:
+        if time.monotonic() >= self._down_until:  # once per outage window
+            log.warning(
+                "response cache: Redis %s failed (%s: %s); not caching for %.0f s",
+                action,
+                type(exc).__name__,
+                exc,
+                self.retry_s,
+            )
+        self._down_until = time.monotonic() + self.retry_s
+        self._suspect = True
+
+    async def _bump(self, org_id: int | None) -> bool:
+        try:
+            await self._redis.incr(f"{self.prefix}epoch" if org_id is None else self._org(org_id))
+        except Exception as exc:  # any client/connection error is an outage here
+            self._failed("bump", exc)
+            return False
+        return True
+
+    async def _ready(self) -> bool:
+        """Redis answers, and after an outage the epoch has been bumped."""
+        if time.monotonic() < self._down_until:
+            return False
+        if self._suspect and await self._bump(None):
+            self._suspect = False
+        return not self._suspect
+
+    def data_changed(self, org_id: int | None) -> None:
+        # from the listener (a callback): the bump runs as a task
+        task = asyncio.ensure_future(self._bump(org_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def changed(self, org_id: int | None) -> None:
+        await self._bump(org_id)
+
+    def set_listening(self, up: bool) -> None:
+        self.listening = up
+
+    async def listener_up(self) -> None:
+        # notifications may have been missed meanwhile: a new epoch before serving
+        self._suspect = not await self._bump(None)
+        self.listening = True
+
+    def __len__(self) -> int:
+        return 0  # in Redis
+
+    async def _get(
+        self, key: bytes, org_id: int, *, read: bool
+    ) -> tuple[bytes | None, Stamp] | None:
+        if not await self._ready():
+            return None
+        names = [f"{self.prefix}epoch", self._org(org_id)]
+        try:
+            values = await self._redis.mget([*names, self._entry(key)] if read else names)
+        except Exception as exc:
+            self._failed("read", exc)
+            return None
+        stamp = (int(values[0] or 0), int(values[1] or 0))
+        raw = values[2] if read else None
+        if raw:
+            epoch, version, body = raw.split(b":", 2)
+            if (int(epoch), int(version)) == stamp:
+                return body, stamp
+        return None, stamp
+
+    async def _put(self, key: bytes, body: bytes, stamp: Stamp, org_id: int) -> bool:
+        if time.monotonic() < self._down_until:
+            return False
+        value = b"%d:%d:" % stamp + body
+        try:
+            await self._redis.set(self._entry(key), value, px=max(int(self.ttl_s * 1000), 1))
+        except Exception as exc:
+            self._failed("write", exc)
+            return False
+        return True
+
+    async def close(self) -> None:
+        await super().close()
+        for task in list(self._tasks):
+            with contextlib.suppress(Exception):
+                await task
+        with contextlib.suppress(Exception):  # closing a dead connection: nothing to say
+            await self._redis.aclose()
+
+
 def build_cache(settings: Any) -> ResponseCache:
-    return ResponseCache(
-        ttl_s=settings.response_cache_ttl,
-        max_bytes=settings.response_cache_max_bytes,
-        max_entry_bytes=settings.response_cache_max_entry_bytes,
-    )
+    """In Redis when REDIS_URL is set (shared by replicas), else in process."""
+    kw = {
+        "ttl_s": settings.response_cache_ttl,
+        "max_bytes": settings.response_cache_max_bytes,
+        "max_entry_bytes": settings.response_cache_max_entry_bytes,
+    }
+    if settings.redis_url:
+        return SharedResponseCache(settings.redis_url, **kw)
+    return ResponseCache(**kw)
 
 
 def listener_dsn(db: Any) -> str:
@@ -478,6 +632,7 @@ __all__ = [
     "DataChangeNotice",
     "Lookup",
     "ResponseCache",
+    "SharedResponseCache",
     "build_cache",
     "bump_local",
     "document_id",

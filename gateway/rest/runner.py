@@ -64,7 +64,8 @@ async def run_operation(ctx: Context, name: str, variables: dict[str, Any] | Non
     lookup = response_cache.NOT_CACHED
     if cache is not None:
         headers = getattr(ctx.request, "headers", None)
-        lookup = cache.lookup(ctx.principal, f"rest:{name}", variables, op.operation_name, headers)
+        document = f"rest:{name}"
+        lookup = await cache.lookup(ctx.principal, document, variables, op.operation_name, headers)
         if lookup.hit:
             return orjson.loads(lookup.body)
     result = await schema.execute(
@@ -86,5 +87,5 @@ async def run_operation(ctx: Context, name: str, variables: dict[str, Any] | Non
             raise RuntimeError(f"persisted operation {name} failed: {err.message}")
         raise OperationFailed(status, code, err.message, ext or None)
     if lookup.key is not None and response_cache.graphql_storable(ctx, result.errors):
-        cache.store(lookup, orjson.dumps(result.data or {}))
+        await cache.store(lookup, orjson.dumps(result.data or {}))
     return result.data or {}

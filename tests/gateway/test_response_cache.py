@@ -5,6 +5,8 @@ process, a NOTIFY from another connection, the TTL, the loss of the LISTEN conne
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 
 import pytest
 
@@ -14,6 +16,7 @@ from gateway.response_cache import (
     CHANNEL,
     HEADER,
     ResponseCache,
+    SharedResponseCache,
     listener_dsn,
 )
 from tests.factories import Factory
@@ -316,16 +319,16 @@ async def test_anonymous_requests_are_not_cached(client, cache):
     assert len(cache) == 0
 
 
-def test_entry_size_bound():
+async def test_entry_size_bound():
     from gateway.response_cache import Lookup
 
     small = ResponseCache(max_bytes=10_000, max_entry_bytes=1_000)
     small.listening = True
     lookup = Lookup("miss", b"k", small.stamp(1), 1)
-    assert not small.store(lookup, b"x" * 1_001)
-    assert small.store(lookup, b"x" * 1_000)
+    assert not await small.store(lookup, b"x" * 1_001)
+    assert await small.store(lookup, b"x" * 1_000)
     for i in range(20):  # the byte bound evicts the least recently used
-        small.store(Lookup("miss", bytes([i]), small.stamp(1), 1), b"y" * 900)
+        await small.store(Lookup("miss", bytes([i]), small.stamp(1), 1), b"y" * 900)
     assert len(small) <= 10_000 // 900
 
 
@@ -364,3 +367,112 @@ async def test_cli_writes_void_every_org(client, cache, world, db, tmp_path):
     assert await rebuild_rollups(db, world.org.key) == 2
     r = await ask(client, world.headers)
     assert (r.headers[HEADER], views_of(r)) == ("miss", 2)
+
+
+# --- shared in Redis (REDIS_URL) -------------------------------------------------------
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_up() -> bool:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(REDIS_URL)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+redis_only = pytest.mark.skipif(not _redis_up(), reason=f"no Redis at {REDIS_URL}")
+
+
+@pytest.fixture
+async def shared_pair(app, db):
+    """Two shared caches on one Redis prefix — two processes, or two replicas — each
+    with its own listener; the app uses the first."""
+    prefix = f"tally:rc:test:{uuid.uuid4().hex[:8]}:"
+    caches = [SharedResponseCache(REDIS_URL, prefix=prefix, ttl_s=30) for _ in range(2)]
+    for c in caches:
+        await c.start(listener_dsn(db), heartbeat_s=0.2, retry_s=0.05)
+        assert c.active
+    app.state.graphql_cache = caches[0]
+    yield caches
+    import redis.asyncio as redis_asyncio
+
+    client = redis_asyncio.Redis.from_url(REDIS_URL)
+    keys = [k async for k in client.scan_iter(match=prefix + "*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+    for c in caches:
+        await c.close()
+
+
+@redis_only
+async def test_shared_entries_serve_every_process(app, client, shared_pair, world, db):
+    first, second = shared_pair
+    await ingest(client, world, [view(1), view(2)])
+    assert (await ask(client, world.headers)).headers[HEADER] == "miss"
+    app.state.graphql_cache = second  # another process
+    r = await ask(client, world.headers)
+    assert (r.headers[HEADER], views_of(r)) == ("hit", 2)
+
+    # a write in this process voids it for every process
+    await ingest(client, world, [view(3)])
+    app.state.graphql_cache = first
+    r = await ask(client, world.headers)
+    assert (r.headers[HEADER], views_of(r)) == ("miss", 3)
+    app.state.graphql_cache = second
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+
+    # so does a notification from another connection, heard by the listeners
+    other = await connect_raw(listener_dsn(db))
+    try:
+        await other.execute("SELECT pg_notify($1, $2)", CHANNEL, str(world.org.id))
+    finally:
+        await other.close()
+    for _ in range(1000):
+        r = await ask(client, world.headers)
+        if r.headers[HEADER] == "miss":
+            break
+        await asyncio.sleep(0.01)
+    assert (r.headers[HEADER], views_of(r)) == ("miss", 3)
+
+
+@redis_only
+async def test_shared_cache_without_its_listener_serves_nothing(
+    app, client, shared_pair, world, db
+):
+    first, second = shared_pair
+    await ask(client, world.headers)
+    app.state.graphql_cache = second
+    second.listener.retry_s = 3600
+    pid = second.listener.conn.get_server_pid()
+    other = await connect_raw(listener_dsn(db))
+    try:
+        await other.execute("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await other.close()
+    await until(lambda: not second.listening, "the lost listener")
+    assert HEADER not in (await ask(client, world.headers)).headers
+    second.listener.retry_now()
+    await until(lambda: second.active, "the listener to reconnect")
+    # coming back bumps the shared epoch: nothing from before is served, anywhere
+    assert (await ask(client, world.headers)).headers[HEADER] == "miss"
+
+
+async def test_redis_outage_is_a_miss(app, client, world, db):
+    from bench.server import free_port
+
+    down = SharedResponseCache(f"redis://127.0.0.1:{free_port()}/0", timeout_s=0.2)
+    app.state.graphql_cache = down
+    await down.start(listener_dsn(db))
+    try:
+        for _ in range(2):
+            r = await ask(client, world.headers)
+            assert (r.headers[HEADER], views_of(r)) == ("miss", 0)
+    finally:
+        await down.close()
