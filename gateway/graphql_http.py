@@ -139,9 +139,11 @@ class BoundedGraphQLHTTP:
             return response_cache.hit_response(lookup)
         try:
             response = await super().run(request, context=context, root_value=root_value)  # type: ignore[misc]
+            await response_cache.finish_graphql(request, lookup, response, context)
         except HTTPException as exc:  # strawberry's own refusals, in the GraphQL dialect
             raise RequestRejected(exc.status_code, "bad_request", exc.reason) from None
-        await response_cache.finish_graphql(request, lookup, response, context)
+        finally:
+            lookup.release()
         return response
 
     async def parse_http_body(self, request_adapter: Any) -> GraphQLRequestData:

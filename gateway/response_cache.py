@@ -145,10 +145,20 @@ class Lookup:
     stamp: Stamp | None = None
     org_id: int | None = None
     body: bytes | None = None
+    flight: asyncio.Event | None = None
+    """Set when this request is the one computing the answer for identical concurrent
+    requests (they wait for it): `release()` it whatever happens."""
+    owner: ResponseCache | None = None
 
     @property
     def hit(self) -> bool:
         return self.body is not None
+
+    def release(self) -> None:
+        """Let requests waiting for this one's answer go on (idempotent; call it in a
+        `finally`: an answer that is not stored, or an exception, must release them)."""
+        if self.flight is not None and self.owner is not None:
+            self.owner._land(self)
 
 
 NOT_CACHED = Lookup("")
@@ -166,7 +176,13 @@ def _cache_control(headers: Mapping[str, str] | None) -> tuple[bool, bool]:
 
 class ResponseCache:
     """The process's cache (`app.state.graphql_cache`). `ttl_s` 0 turns it off; `clock`
-    (seconds, monotonic) is injectable for tests."""
+    (seconds, monotonic) is injectable for tests.
+
+    Identical requests that miss at the same time are computed once: the first computes
+    (its `Lookup.flight`), the others wait for its answer up to `coalesce_s` seconds and
+    are then served from the cache — or compute their own when it was not stored (an
+    error, a volatile answer). After an invalidation a dashboard's viewers therefore cost
+    one computation, not one each."""
 
     def __init__(
         self,
@@ -175,6 +191,7 @@ class ResponseCache:
         max_bytes: int = 64 * 1024 * 1024,
         max_entry_bytes: int = 1024 * 1024,
         clock: Callable[[], float] = time.monotonic,
+        coalesce_s: float = 5.0,
     ) -> None:
         self.ttl_s = ttl_s
         self.max_entry_bytes = max_entry_bytes
@@ -190,6 +207,8 @@ class ResponseCache:
             getsizeof=lambda entry: len(entry[0]) + ENTRY_OVERHEAD,
         )
         self.listener: DataChangeListener | None = None
+        self.coalesce_s = coalesce_s
+        self._inflight: dict[bytes, tuple[Stamp, asyncio.Event]] = {}
         _CACHES.add(self)
 
     @property
@@ -268,10 +287,31 @@ class ResponseCache:
         body, stamp = found
         if no_cache:
             return Lookup("bypass", key, stamp, org_id)
+        if body is None:
+            flight = self._inflight.get(key)
+            if flight is None or flight[0] != stamp:
+                # the first to ask computes; identical requests meanwhile wait for it
+                event = asyncio.Event()
+                self._inflight[key] = (stamp, event)
+                cache_lookup("graphql", False)
+                return Lookup("miss", key, stamp, org_id, flight=event, owner=self)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(flight[1].wait(), self.coalesce_s)
+            found = await self._get(key, org_id, read=True)
+            if found is not None and found[1] == stamp:
+                body = found[0]
         cache_lookup("graphql", body is not None)
         if body is not None:
             return Lookup("hit", key, stamp, org_id, body)
         return Lookup("miss", key, stamp, org_id)
+
+    def _land(self, lookup: Lookup) -> None:
+        if lookup.key is not None:
+            current = self._inflight.get(lookup.key)
+            if current is not None and current[1] is lookup.flight:
+                del self._inflight[lookup.key]
+        if lookup.flight is not None:
+            lookup.flight.set()
 
     async def _get(self, key: bytes, org_id: int, *, read: bool) -> tuple[bytes | None, Stamp]:
         """(the entry's body when `read` and its stamp is current, the current stamp);
@@ -284,11 +324,14 @@ class ResponseCache:
         """Keep `body` for `lookup`'s request when it may be stored. The caller checks that
         the answer is a query's, without errors and not volatile; an answer whose org's
         data changed while it was computed carries the old stamp and is never served."""
-        if lookup.key is None or lookup.hit or not self.active:
-            return False
-        if len(body) > self.max_entry_bytes or lookup.org_id is None or lookup.stamp is None:
-            return False
-        return await self._put(lookup.key, body, lookup.stamp, lookup.org_id)
+        try:
+            if lookup.key is None or lookup.hit or not self.active:
+                return False
+            if len(body) > self.max_entry_bytes or lookup.org_id is None or lookup.stamp is None:
+                return False
+            return await self._put(lookup.key, body, lookup.stamp, lookup.org_id)
+        finally:
+            lookup.release()
 
     async def _put(self, key: bytes, body: bytes, stamp: Stamp, org_id: int) -> bool:
         if self.stamp(org_id) != stamp:
@@ -355,14 +398,17 @@ def hit_response(lookup: Lookup) -> Any:
 async def finish_graphql(request: Any, lookup: Lookup, response: Any, context: Any) -> None:
     """Step 3 after executing (and committing): the header, and the answer stored when it
     may be (200, a query's, without errors — the path sets
-    `context.response_cache_errors` — and not volatile)."""
+    `context.response_cache_errors` — and not volatile). The path also calls
+    `lookup.release()` in a `finally` (an exception skips this step)."""
     if lookup.status:
         response.headers[HEADER] = lookup.status
     if lookup.key is None or response.status_code != 200:
+        lookup.release()
         return
     errors = getattr(context, "response_cache_errors", True)
     if graphql_storable(context, errors):
         await request.app.state.graphql_cache.store(lookup, bytes(response.body))
+    lookup.release()
 
 
 def graphql_storable(context: Any, errors: Any) -> bool:

@@ -56,18 +56,28 @@ class OperationFailed(TallyError):
 
 async def run_operation(ctx: Context, name: str, variables: dict[str, Any] | None = None) -> dict:
     """Execute persisted operation `name` as `ctx.principal`; return its `data`."""
+    op = get_operation(name)
+    state = getattr(getattr(ctx.request, "app", None), "state", None)
+    cache = getattr(state, "graphql_cache", None)
+    if cache is None:
+        return await _execute(ctx, name, op, variables)
+    headers = getattr(ctx.request, "headers", None)
+    document = f"rest:{name}"
+    lookup = await cache.lookup(ctx.principal, document, variables, op.operation_name, headers)
+    if lookup.hit:
+        return orjson.loads(lookup.body)
+    try:
+        data = await _execute(ctx, name, op, variables)
+        if lookup.key is not None and response_cache.graphql_storable(ctx, None):
+            await cache.store(lookup, orjson.dumps(data))
+        return data
+    finally:
+        lookup.release()
+
+
+async def _execute(ctx: Context, name: str, op: Any, variables: dict[str, Any] | None) -> dict:
     from resolvers.schema import schema
 
-    op = get_operation(name)
-    cache = getattr(getattr(ctx.request, "app", None), "state", None)
-    cache = getattr(cache, "graphql_cache", None)
-    lookup = response_cache.NOT_CACHED
-    if cache is not None:
-        headers = getattr(ctx.request, "headers", None)
-        document = f"rest:{name}"
-        lookup = await cache.lookup(ctx.principal, document, variables, op.operation_name, headers)
-        if lookup.hit:
-            return orjson.loads(lookup.body)
     result = await schema.execute(
         op.document,
         variable_values=variables or {},
@@ -86,6 +96,4 @@ async def run_operation(ctx: Context, name: str, variables: dict[str, Any] | Non
         if status is None:
             raise RuntimeError(f"persisted operation {name} failed: {err.message}")
         raise OperationFailed(status, code, err.message, ext or None)
-    if lookup.key is not None and response_cache.graphql_storable(ctx, result.errors):
-        await cache.store(lookup, orjson.dumps(result.data or {}))
     return result.data or {}

@@ -476,3 +476,30 @@ async def test_redis_outage_is_a_miss(app, client, world, db):
             assert (r.headers[HEADER], views_of(r)) == ("miss", 0)
     finally:
         await down.close()
+
+
+class _Principal:
+    org_id, user_id, roles = 1, 2, frozenset({"admin"})
+
+
+async def test_identical_concurrent_misses_are_computed_once():
+    cache = ResponseCache()
+    cache.listening = True
+    asks = [cache.lookup(_Principal(), "{ q }") for _ in range(5)]
+    leader = await asks[0]
+    assert (leader.status, leader.flight is not None) == ("miss", True)
+    waiting = [asyncio.ensure_future(a) for a in asks[1:]]
+    await asyncio.sleep(0)
+    assert not any(w.done() for w in waiting)  # they wait for the leader's answer
+    assert await cache.store(leader, b'{"data":1}')
+    followers = await asyncio.gather(*waiting)
+    assert [(f.status, f.body) for f in followers] == [("hit", b'{"data":1}')] * 4
+
+    # an answer that is not stored (an error) releases the others to compute their own
+    other = await cache.lookup(_Principal(), "{ r }")
+    waiting = asyncio.ensure_future(cache.lookup(_Principal(), "{ r }"))
+    await asyncio.sleep(0)
+    other.release()
+    follower = await waiting
+    assert (follower.status, follower.flight, follower.body) == ("miss", None, None)
+    assert cache._inflight == {}
