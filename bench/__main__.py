@@ -66,6 +66,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     g = p.add_argument_group("--ingest")
     g.add_argument("--ingest-port", type=int, default=8171)
     g.add_argument("--ingest-scale", choices=list(SCALES), default="small", help="base demo")
+    g.add_argument(
+        "--ingest-db",
+        default="tally_ingest",
+        help="database name prefix: <prefix>_base_<scale> (seeded once), <prefix>_run",
+    )
     g.add_argument("--http-events", type=int, default=100_000, help="events sent over HTTP")
     g.add_argument("--batch", type=int, default=1_000, help="events per request")
     g.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")

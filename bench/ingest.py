@@ -2,9 +2,9 @@
 raw-COPY floor measured in the same run, then a check that every rollup level equals
 the raw events.
 
-On a fresh copy of a seeded demo database (`tally_ingest_base_<scale>`, seeded once, then
-cloned as `tally_ingest_run` for every run and dropped afterwards — never the dashboard
-bench's database):
+On a fresh copy of a seeded demo database (`<--ingest-db>_base_<scale>`, default
+`tally_ingest_base_<scale>`, seeded once, then cloned as `<--ingest-db>_run` for every run
+and dropped afterwards — never the dashboard bench's database):
 
 1. HTTP: a real `tally serve` on `--ingest-port`; `--clients` keep-alive connections
    send `POST /v1/ingest/events` batches of `--batch` events, a `--dup` share of every
@@ -52,7 +52,6 @@ from gateway.ingest.validate import EventValidator
 from gateway.ingest.writer import COLUMNS
 
 ORG = "acme"
-RUN_DB = "tally_ingest_run"
 
 
 @dataclass
@@ -77,9 +76,11 @@ def server_url(settings: Settings) -> str:
     return to_sqlalchemy_url(start_embedded(settings.data_dir))
 
 
-async def fresh_database(server: str, scale: str, seed: int) -> str:
-    """A new `RUN_DB` cloned from the seeded base database (seeding it the first time)."""
-    base = f"tally_ingest_base_{scale}"
+async def fresh_database(server: str, prefix: str, scale: str, seed: int) -> str:
+    """A new `<prefix>_run` cloned from the seeded base database (seeding it the first
+    time)."""
+    base = f"{prefix}_base_{scale}"
+    run_db = f"{prefix}_run"
     admin = await connect_raw(with_database(server, "postgres"))
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", base)
@@ -95,13 +96,13 @@ async def fresh_database(server: str, scale: str, seed: int) -> str:
             _log(f"seeded {r.events_written:,} events in {r.elapsed:.0f} s")
         finally:
             await db.dispose()
-    await drop_database(server, RUN_DB)
+    await drop_database(server, run_db)
     admin = await connect_raw(with_database(server, "postgres"))
     try:
-        await admin.execute(f'CREATE DATABASE "{RUN_DB}" TEMPLATE "{base}"')
+        await admin.execute(f'CREATE DATABASE "{run_db}" TEMPLATE "{base}"')
     finally:
         await admin.close()
-    return with_database(server, RUN_DB)
+    return with_database(server, run_db)
 
 
 async def resolved_rows(conn: asyncpg.Connection, events: list[dict]) -> list[tuple]:
@@ -182,7 +183,9 @@ async def rollup_mismatches(conn: asyncpg.Connection) -> dict[str, tuple[int, in
 
 async def run(args, settings: Settings) -> str:
     server = server_url(settings)
-    url = await fresh_database(server, args.ingest_scale, args.seed)
+    if args.ingest_db.startswith("tally_bench"):
+        raise SystemExit("--ingest-db: tally_bench* belongs to the dashboard bench")
+    url = await fresh_database(server, args.ingest_db, args.ingest_scale, args.seed)
     conn = await connect_raw(url)
     await conn.execute("SET statement_timeout = 0")
     srv = None
@@ -253,7 +256,7 @@ async def run(args, settings: Settings) -> str:
         if srv is not None:
             await srv.stop()
         await conn.close()
-        await drop_database(server, RUN_DB)
+        await drop_database(server, f"{args.ingest_db}_run")
 
     return _table(rows, checks, args, base_events, total_events, load, bad)
 

@@ -5,8 +5,9 @@ Each line is one event in the API's shape (`gateway.ingest.validate`), optionall
 `CHUNK_LINES` lines; each chunk is validated with the same validator as the API and its
 valid events are COPYed into a staging table. Every `MERGE_EVENTS` staged events (and at
 the end) one set-based statement (`gateway.ingest.writer.merge_staged`) inserts the new
-ones and adds them to every rollup level, and the transaction commits; the tables are
-analyzed afterwards.
+ones and adds them to every rollup level, and the transaction commits; while PostgreSQL
+merges, the next chunks are parsed and validated (on a second connection), so the two
+cores work at once. The tables are analyzed afterwards.
 
 Unlike the API (all-or-nothing per request), a file is loaded **per line**: valid lines
 are loaded even when others are bad; bad lines are reported with their line number and
@@ -17,6 +18,8 @@ and counted as duplicates, never twice.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,8 +38,9 @@ from gateway.progress import Progress
 from gateway.response_cache import notify_data_changed
 
 CHUNK_LINES = 50_000
-MERGE_EVENTS = 500_000
-"""Staged events per merge: more means fewer upserts of the same rollup key."""
+MERGE_EVENTS = 100_000
+"""Events per merge (and transaction). One merge runs while the next chunks are parsed
+and validated; larger merges share more rollup keys but leave less to overlap."""
 SHOW_ERRORS = 20
 
 
@@ -114,7 +118,13 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
     """Load the NDJSON events in `path`; see the module docstring for the semantics."""
     report = BulkReport(path)
     started = time.monotonic()
-    async with db.session() as session:
+    # Validation (Python) of the next chunks overlaps the merge (PostgreSQL) of the
+    # previous ones: one connection looks keys up, another stages and merges. Sessions
+    # pinned to one connection (tests) cannot overlap and run one after the other.
+    overlap = db.bind is None
+    async with contextlib.AsyncExitStack() as stack:
+        session = await stack.enter_async_context(db.session())
+        writing = await stack.enter_async_context(db.session()) if overlap else session
         conn = await asyncpg_connection(session)
         org_id = None
         if org_key is not None:
@@ -123,30 +133,48 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
                 raise InvalidInput(f"no org '{org_key}'")
         validator = EventValidator(conn, org_id=org_id, org_key=org_key, own_org_only=False)
         size = path.stat().st_size  # noqa: ASYNC240 - one stat call
-        staged = 0
+        staged: list = []
+        merging: asyncio.Task | None = None
 
-        async def merge() -> None:
-            nonlocal staged
-            new = await merge_staged(await asyncpg_connection(session))
-            await notify_data_changed(session, None)  # a file may hold several orgs
-            await session.commit()
+        async def merge(rows: list) -> None:
+            wconn = await asyncpg_connection(writing)
+            await stage_events(wconn, rows)
+            new = await merge_staged(wconn)
+            await notify_data_changed(writing, None)  # a file may hold several orgs
+            await writing.commit()
             report.new += new
-            report.duplicates += staged - new
-            staged = 0
+            report.duplicates += len(rows) - new
 
-        with Progress(size, f"ingest {path.name}", unit="B") as progress:
-            for items, bad in _chunks(path, progress):
-                validator.conn = await asyncpg_connection(session)
-                result = await validator.validate(items)
-                errors = sorted([*bad, *result.errors], key=lambda e: e.index)
-                report.lines += len(items) + len(bad)
-                report.add_errors(errors)
-                await stage_events(validator.conn, result.rows)
-                staged += len(result.rows)
-                if staged >= MERGE_EVENTS:
-                    await merge()
+        async def flush() -> None:
+            nonlocal merging, staged
+            if merging is not None:
+                await merging
+                merging = None
             if staged:
-                await merge()
+                rows, staged = staged, []
+                merging = asyncio.ensure_future(merge(rows))
+                if not overlap:
+                    await merging
+                    merging = None
+
+        try:
+            with Progress(size, f"ingest {path.name}", unit="B") as progress:
+                for items, bad in _chunks(path, progress):
+                    validator.conn = await asyncpg_connection(session)
+                    result = await validator.validate(items)
+                    errors = sorted([*bad, *result.errors], key=lambda e: e.index)
+                    report.lines += len(items) + len(bad)
+                    report.add_errors(errors)
+                    staged.extend(result.rows)
+                    if len(staged) >= MERGE_EVENTS:
+                        await flush()
+                await flush()
+                await flush()
+        finally:
+            if merging is not None and not merging.done():
+                merging.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await merging
     if report.new:
         await analyze_database(db)
     report.seconds = time.monotonic() - started

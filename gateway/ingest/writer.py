@@ -16,9 +16,10 @@ can neither lose nor double an event); when every attempt fails the caller gets
 `WriteContention`, a 503 with `Retry-After`.
 
 The batch travels as one array per column (`unnest`), so a batch is one round trip and
-needs no staging table. Bulk loads (`gateway.ingest.bulk`) COPY many chunks into a
-session-local staging table instead (`stage_events`) and merge it with the same
-statement (`merge_staged`), so a whole file's rollup keys are upserted once.
+needs no staging table; `write_batches` sends several batches (the API's group commit,
+`gateway.ingest.group`) as one such statement and credits each with its own new
+events. Bulk loads (`gateway.ingest.bulk`) COPY chunks into a session-local staging
+table instead (`stage_events`) and merge it with the same statement (`merge_staged`).
 """
 
 from __future__ import annotations
@@ -90,19 +91,21 @@ def rollup_ctes(source: str) -> list[str]:
     return ctes
 
 
-def insert_new_sql(source: str) -> str:
+def insert_new_sql(source: str, *, distinct: bool = True) -> str:
     """The CTE `new`: rows of `source` (event columns) not stored yet, inserted in key
-    order, returning what the rollups need."""
+    order, returning what the rollups need (and the key, to credit each batch of a
+    group with its new events). `distinct`: `source` may repeat an event id."""
+    pick = "DISTINCT ON (org_id, event_id)" if distinct else ""
     return f"""new AS (
     INSERT INTO events (org_id, event_id, type, subject_type, subject_id, ts, actor_id,
                         value, dims, attrs)
-    SELECT DISTINCT ON (org_id, event_id)
+    SELECT {pick}
            org_id, event_id, type, subject_type, subject_id, ts, actor_id, value,
            dims::jsonb, attrs::jsonb
     FROM {source}
     ORDER BY org_id, event_id
     ON CONFLICT (org_id, event_id) DO NOTHING
-    RETURNING org_id, type, subject_type, subject_id, ts, actor_id, value, dims
+    RETURNING org_id, event_id, type, subject_type, subject_id, ts, actor_id, value, dims
 )"""
 
 
@@ -117,9 +120,21 @@ def merge_sql(source: str) -> str:
 
 
 @functools.cache
-def _merge_sql() -> str:
-    args = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_TYPES))
-    return merge_sql(f"unnest({args}) AS b({', '.join(COLUMNS)})")
+def _batches_sql() -> str:
+    """`merge_sql` over several batches sent as one set of arrays with a leading batch
+    number: an event id repeated across batches counts as new for the first one only
+    (as if the batches had been written one after the other). Returns (batch, new)."""
+    args = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(("int", *_TYPES)))
+    src = (
+        "src AS MATERIALIZED (SELECT DISTINCT ON (org_id, event_id) * FROM "
+        f"unnest({args}) AS b(batch, {', '.join(COLUMNS)}) ORDER BY org_id, event_id, batch)"
+    )
+    return (
+        "WITH "
+        + ",\n".join([src, insert_new_sql("src", distinct=False), *rollup_ctes("new")])
+        + "\nSELECT s.batch, count(*) AS new FROM new JOIN src s USING (org_id, event_id)"
+        " GROUP BY s.batch"
+    )
 
 
 _STAGING = "events_staging"
@@ -128,7 +143,7 @@ _CREATE_STAGING = f"""CREATE TEMP TABLE IF NOT EXISTS {_STAGING} (
 )"""
 
 
-async def _retrying(conn: asyncpg.Connection, run) -> int:
+async def _retrying(conn: asyncpg.Connection, run):
     """`run()` in a (sub)transaction, retried on deadlock / serialization failure."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -153,14 +168,33 @@ async def write_events(conn: asyncpg.Connection, rows: Iterable[Sequence]) -> in
     """Write `rows` (EventRow-shaped tuples) and return how many were new. Runs in a
     savepoint of the caller's transaction when there is one, otherwise in its own
     transaction; deadlocks and serialization failures are retried (module docstring)."""
-    rows = list(rows)
-    if not rows:
-        return 0
-    columns = [list(col) for col in zip(*rows, strict=True)]
-    sql = _merge_sql()
+    return (await write_batches(conn, [list(rows)]))[0]
 
-    async def run() -> int:
-        return int(await conn.fetchval(sql, *columns))
+
+async def write_batches(
+    conn: asyncpg.Connection, batches: Sequence[Sequence[Sequence]]
+) -> list[int]:
+    """Write several batches in one statement (the group commit of
+    `gateway.ingest.group`); returns each batch's count of new events. Transaction and
+    retries as `write_events`."""
+    counts = [0] * len(batches)
+    n = sum(len(b) for b in batches)
+    if not n:
+        return counts
+    columns: list[list] = [[] for _ in range(len(COLUMNS) + 1)]
+    for i, rows in enumerate(batches):
+        if not rows:
+            continue
+        columns[0].extend([i] * len(rows))
+        for col, values in zip(columns[1:], zip(*rows, strict=True), strict=True):
+            col.extend(values)
+    sql = _batches_sql()
+
+    async def run() -> list[int]:
+        out = [0] * len(batches)
+        for batch, new in await conn.fetch(sql, *columns):
+            out[batch] = new
+        return out
 
     return await _retrying(conn, run)
 
@@ -197,5 +231,6 @@ __all__ = [
     "asyncpg_connection",
     "merge_staged",
     "stage_events",
+    "write_batches",
     "write_events",
 ]
