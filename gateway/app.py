@@ -36,6 +36,7 @@ from gateway.dialects import register_error_dialect, render_error
 from gateway.errors import ServiceUnavailable, TallyError
 from gateway.guards import DeadlineMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from gateway.middleware import RequestMiddleware
+from gateway.principals import PrincipalCache
 from gateway.production import check_production
 from gateway.ratelimit import Policy, build_buckets
 from gateway.response_cache import build_cache, listener_dsn
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if worker is not None:
                 await worker.stop()
             await app.state.persisted_queries.close()
+            await app.state.principals.close()
             if owned:
                 await app.state.db.dispose()
 
@@ -128,6 +130,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestMiddleware)
     app.state.persisted_queries = PersistedQueryStore(settings.redis_url)
     app.state.graphql_cache = build_cache(settings)
+    app.state.principals = PrincipalCache(
+        settings.principal_cache_ttl_s, redis_url=settings.redis_url
+    )
     app.add_middleware(
         SecurityHeadersMiddleware,
         content_security_policy=settings.csp or CONTENT_SECURITY_POLICY,
@@ -137,9 +142,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     from gateway.console import install_console
     from gateway.console.graphiql import TallyGraphQLRouter
+    from gateway.graphql_endpoint import GraphQLPostRoute
     from resolvers.schema import schema
 
     install_console(app)
+    app.state.graphql_schema = schema
+    app.router.routes.append(GraphQLPostRoute())  # POST /graphql, before the router's
     graphql = TallyGraphQLRouter(
         schema,
         path="/graphql",

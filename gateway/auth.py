@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ARRAY, String, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import ApiToken, Org, User, UserRole
@@ -33,6 +34,7 @@ class Principal:
     username: str
     roles: frozenset[str] = field(default_factory=frozenset)
     token_id: int | None = None
+    org_name: str | None = None  # known when resolved from a token (`viewer { org }`)
 
     @property
     def is_admin(self) -> bool:
@@ -86,54 +88,80 @@ async def create_token(
     return row, token
 
 
+_REVOKE_LISTENERS: list[Callable[[int], None]] = []
+
+
+def on_revoke(listener: Callable[[int], None]) -> None:
+    """Call `listener(token_id)` whenever this process revokes a token (the principal
+    caches of `gateway.principals` forget it)."""
+    _REVOKE_LISTENERS.append(listener)
+
+
 async def revoke_token(session: AsyncSession, token_id: int) -> bool:
+    """Revoke token `token_id`; this process's principal caches forget it at once (other
+    processes within their TTL, sooner through Redis: `gateway.principals`)."""
     result = await session.execute(
         update(ApiToken)
         .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=datetime.now(UTC))
     )
+    for listener in _REVOKE_LISTENERS:
+        listener(token_id)
     return result.rowcount > 0
 
 
-async def authenticate(session: AsyncSession, token: str) -> Principal:
-    """Resolve a plaintext token to its principal (one statement)."""
-    now = datetime.now(UTC)
-    row = (
-        await session.execute(
-            select(
-                ApiToken.id,
-                ApiToken.expires_at,
-                ApiToken.revoked_at,
-                User.org_id,
-                User.id,
-                User.username,
-                Org.key,
-            )
-            .join(User, (User.org_id == ApiToken.org_id) & (User.id == ApiToken.user_id))
-            .join(Org, Org.id == User.org_id)
-            .where(ApiToken.token_hash == hash_token(token))
-        )
-    ).one_or_none()
+_ROLES = (
+    select(func.coalesce(func.array_agg(UserRole.role), literal([], ARRAY(String))))
+    .where(UserRole.org_id == User.org_id, UserRole.user_id == User.id)
+    .scalar_subquery()
+)
+_LOOKUP = (
+    select(
+        ApiToken.id,
+        ApiToken.expires_at,
+        ApiToken.revoked_at,
+        User.org_id,
+        User.id,
+        User.username,
+        Org.key,
+        Org.name,
+        _ROLES,
+    )
+    .join(User, (User.org_id == ApiToken.org_id) & (User.id == ApiToken.user_id))
+    .join(Org, Org.id == User.org_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
+async def lookup_token(
+    session: AsyncSession, token: str, token_hash: bytes | None = None
+) -> tuple[Principal, datetime | None]:
+    """A plaintext token's principal and the token's expiry (one statement). Raises
+    AuthError for an unknown, revoked or expired token."""
+    token_hash = token_hash if token_hash is not None else hash_token(token)
+    row = (await session.execute(_LOOKUP, {"token_hash": token_hash})).one_or_none()
     if row is None:
         raise AuthError("Invalid token.")
-    token_id, expires_at, revoked_at, org_id, user_id, username, org_key = row
+    token_id, expires_at, revoked_at, org_id, user_id, username, org_key, org_name, roles = row
     if revoked_at is not None:
         raise AuthError("Token has been revoked.")
-    if expires_at is not None and expires_at <= now:
+    if expires_at is not None and expires_at <= datetime.now(UTC):
         raise AuthError("Token has expired.")
-    roles = (
-        await session.scalars(
-            select(UserRole.role).where(UserRole.org_id == org_id, UserRole.user_id == user_id)
-        )
-    ).all()
-    return Principal(
+    principal = Principal(
         org_id=org_id,
         org_key=org_key,
         user_id=user_id,
         username=username,
-        roles=frozenset(roles),
+        roles=frozenset(roles or ()),
         token_id=token_id,
+        org_name=org_name,
     )
+    return principal, expires_at
+
+
+async def authenticate(session: AsyncSession, token: str) -> Principal:
+    """Resolve a plaintext token to its principal (one statement, never cached)."""
+    return (await lookup_token(session, token))[0]
 
 
 async def load_principal(session: AsyncSession, org_id: int, user_id: int) -> Principal | None:

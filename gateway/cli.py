@@ -82,6 +82,7 @@ def cmd_token(args, settings: Settings) -> int:
 
     from gateway.auth import create_token, revoke_token
     from gateway.models import ApiToken, Org, User
+    from gateway.principals import announce_revocation
 
     async def go(db):
         async with db.session() as session:
@@ -109,6 +110,9 @@ def cmd_token(args, settings: Settings) -> int:
                 if not await revoke_token(session, args.token_id):
                     raise CliError(f"no active token with id {args.token_id}", 2)
                 await session.commit()
+                # running servers trust a cached principal for at most
+                # TALLY_PRINCIPAL_CACHE_TTL_S; through Redis they hear of it sooner
+                await announce_revocation(settings.redis_url)
                 print(f"token {args.token_id} revoked")
             else:
                 org_id = await session.scalar(select(Org.id).where(Org.key == args.org))

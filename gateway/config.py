@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     gzip_min_bytes: int = Field(1_024, ge=0)
     inprocess_worker: bool = True
+    # how long a process trusts a token it has looked up (0: no cache); revocations
+    # reach every process within it (sooner through Redis)
+    principal_cache_ttl_s: float = Field(1.0, ge=0, le=1.0)
     rate_limit_enabled: bool = True
     rate_limit_token_rps: float = Field(10.0, gt=0)
     rate_limit_token_burst: PositiveInt = 100

@@ -5,12 +5,18 @@ GraphQL resolves sibling fields concurrently, but an `AsyncSession` must not be 
 two coroutines at once; `RequestSession` serializes statements on the request's one
 connection (a dashboard request runs a handful of batched statements, so there is
 nothing to gain from fanning out across pool connections).
+
+The session may be opened lazily (`Context(open_session=...)`): a request that reads
+nothing (`{ __typename }`, a cached principal and no data) creates no session, takes no
+pooled connection and sends no statement; whoever passed `open_session` closes what it
+opened (`RequestSession.opened`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,12 +37,33 @@ def _consume_outcome(task: asyncio.Future) -> None:
 
 
 class RequestSession:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self._lock = asyncio.Lock()
+    def __init__(
+        self,
+        session: AsyncSession | None = None,
+        open_session: Callable[[], AsyncSession] | None = None,
+    ) -> None:
+        if session is None and open_session is None:
+            raise TypeError("RequestSession needs a session or a way to open one")
+        self._session = session
+        self._open = open_session
+        self._lock: asyncio.Lock | None = None
         self._pending: set[asyncio.Future] = set()
         self.statements = 0
-        session.info.setdefault("request_sessions", []).append(self)
+        if session is not None:
+            session.info.setdefault("request_sessions", []).append(self)
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's session, created on first use."""
+        if self._session is None:
+            self._session = self._open()  # type: ignore[misc]
+            self._session.info.setdefault("request_sessions", []).append(self)
+        return self._session
+
+    @property
+    def opened(self) -> AsyncSession | None:
+        """The session when one exists (lazily opened or given), else None."""
+        return self._session
 
     async def drain(self) -> None:
         """Wait for statements still running for cancelled fields (called before the
@@ -80,6 +107,8 @@ class RequestSession:
             raise
 
     async def _execute(self, statement: Any, params: Any):
+        if self._lock is None:
+            self._lock = asyncio.Lock()
         async with self._lock:
             self.statements += 1
             return await self.session.execute(statement, params)
@@ -97,7 +126,8 @@ class Context(BaseContext):
     def __init__(
         self,
         *,
-        session: AsyncSession,
+        session: AsyncSession | None = None,
+        open_session: Callable[[], AsyncSession] | None = None,
         principal: Principal | None,
         settings: Settings,
         request_id: str | None = None,
@@ -105,7 +135,7 @@ class Context(BaseContext):
         response: Any = None,
     ) -> None:
         super().__init__()
-        self.db = RequestSession(session)
+        self.db = RequestSession(session, open_session)
         self.principal = principal
         self.settings = settings
         self.request_id = request_id or uuid.uuid4().hex[:16]

@@ -15,10 +15,11 @@ from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import deadline, logs
-from gateway.auth import AuthError, Principal, authenticate, parse_authorization
+from gateway.auth import AuthError, Principal, parse_authorization
 from gateway.context import Context
 from gateway.db import Database
 from gateway.errors import Unauthenticated
+from gateway.principals import authenticate_cached
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -56,7 +57,7 @@ async def get_principal(request: Request, session: SessionDep) -> Principal | No
         return None
     try:
         _, token = parse_authorization(header)
-        principal = await authenticate(session, token)
+        principal = await authenticate_cached(request.app.state.principals, session, token)
     except AuthError as exc:
         raise Unauthenticated(str(exc)) from exc
     rec = logs.record()

@@ -104,9 +104,14 @@ async def session(db: Database) -> AsyncIterator[AsyncSession]:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    # rate limits off: suites send many requests per token; tests/faults turns them on
+    # rate limits off: suites send many requests per token; tests/faults turns them on.
+    # No principal cache: statement counts must not depend on how fast a test runs
+    # (tests/gateway/test_principal_cache.py turns it on).
     return Settings(
-        data_dir=tmp_path, database_url="postgresql://unused/unused", rate_limit_enabled=False
+        data_dir=tmp_path,
+        database_url="postgresql://unused/unused",
+        rate_limit_enabled=False,
+        principal_cache_ttl_s=0,
     )
 
 

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 from fastapi import Depends, Request
 
-from gateway.auth import AuthError, Principal, authenticate, parse_authorization
+from gateway.auth import AuthError, Principal, parse_authorization
 from gateway.context import Context
 from gateway.dependencies import SessionDep
 from gateway.errors import Unauthenticated
+from gateway.principals import authenticate_cached
 
 SCHEMES_BY_API = {
     "aisquare": ("bearer", "api-token"),  # any valid token
@@ -37,7 +38,7 @@ def principal_for(api: str) -> Callable:
         if scheme not in allowed:
             raise Unauthenticated(f"This API takes {expected}.")
         try:
-            return await authenticate(session, token)
+            return await authenticate_cached(request.app.state.principals, session, token)
         except AuthError as exc:
             raise Unauthenticated(str(exc)) from exc
 

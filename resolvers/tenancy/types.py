@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.types import Info
 
+from gateway.auth import Principal
 from gateway.models import Org as OrgRow
 from gateway.models import User as UserRow
 from gateway.tenancy.loaders import OrgByIdLoader, UserByIdLoader
@@ -48,10 +50,36 @@ class OrgMembership:
 
 @strawberry.type(description="Who the caller is.")
 class Viewer:
-    user: User
-    org: Org
-    roles: list[str]
-    orgs: list[OrgMembership]
+    principal: strawberry.Private[Principal]
+
+    @strawberry.field
+    async def user(self, info: Info) -> User:
+        row = await info.context.loader(UserByIdLoader).load(self.principal.user_id)
+        return User.from_row(row)
+
+    @strawberry.field
+    async def org(self, info: Info) -> Org:
+        return await _org_of(info.context, self.principal)
+
+    @strawberry.field
+    def roles(self) -> list[str]:
+        return sorted(self.principal.roles)
+
+    @strawberry.field
+    async def orgs(self, info: Info) -> list[OrgMembership]:
+        org = await _org_of(info.context, self.principal)
+        return [OrgMembership(org=org, roles=sorted(self.principal.roles))]
+
+
+async def _org_of(ctx, principal: Principal) -> Org:
+    """The caller's org: from the principal when it carries the name, else loaded."""
+    if principal.org_name is not None:
+        return Org(
+            id=encode_id("Org", principal.org_id, principal.org_id),
+            key=principal.org_key,
+            name=principal.org_name,
+        )
+    return Org.from_row(await ctx.loader(OrgByIdLoader).load(principal.org_id))
 
 
 async def _fetch_users(ctx, ids):
