@@ -1,6 +1,6 @@
 """The `tally` command line.
 
-    tally serve [--seed-demo-if-empty]
+    tally serve [--seed-demo-if-empty] [--host H] [--port P] [--workers N]
     tally db upgrade|downgrade [REVISION]
     tally seed --demo [--scale small|medium|large] [--seed N] [--json]
     tally token create --org KEY --user USERNAME [--name N] [--expires-in-days D]
@@ -209,13 +209,29 @@ def cmd_serve(args, settings: Settings) -> int:
     from gateway.serve import PortInUse, serve
 
     try:
-        serve(settings, seed_demo_if_empty=args.seed_demo_if_empty, host=args.host, port=args.port)
+        serve(
+            settings,
+            seed_demo_if_empty=args.seed_demo_if_empty,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+        )
     except PortInUse as exc:
         raise CliError(str(exc), 1) from None
     return 0
 
 
 # --- parser ---------------------------------------------------------------------------
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return n
 
 
 class _Parser(argparse.ArgumentParser):
@@ -240,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--host", help="address to listen on (default: TALLY_HOST or 127.0.0.1)")
     s.add_argument("--port", type=int, help="port to listen on (default: TALLY_PORT or 8000)")
+    s.add_argument(
+        "--workers",
+        type=_positive,
+        help="server processes sharing the port (default: the number of CPUs)",
+    )
     s.set_defaults(fn=cmd_serve)
 
     d = sub.add_parser("db", help="apply or roll back migrations")

@@ -1,9 +1,14 @@
 """`tally serve`: prepare the database (migrate, optionally seed the demo) and run uvicorn.
 
+`--workers N` (default: the CPUs this process may use) forks N uvicorn workers sharing
+one listening socket (`gateway.prefork`); the embedded PostgreSQL is started once, by
+this process, and the workers connect to it as to any server. With 1 the server runs in
+this process.
+
 Life cycle: a taken port fails before anything else, with one line. SIGTERM and SIGINT
 both let uvicorn drain in-flight requests (at most `SHUTDOWN_GRACE_S`), run the app's
-shutdown (the job worker stops, the pool closes) and then stop the embedded PostgreSQL;
-SIGTERM exits 0, SIGINT 130.
+shutdown in every worker (the job worker stops, the pool closes) and then stop the
+embedded PostgreSQL; SIGTERM exits 0, SIGINT 130.
 """
 
 from __future__ import annotations
@@ -135,7 +140,12 @@ def listening_settings(settings: Settings, host: str | None, port: int | None) -
 
 
 def serve(
-    settings: Settings, *, seed_demo_if_empty: bool, host: str | None, port: int | None
+    settings: Settings,
+    *,
+    seed_demo_if_empty: bool,
+    host: str | None,
+    port: int | None,
+    workers: int | None = None,
 ) -> None:
     host = host or settings.host
     port = port or settings.port
@@ -146,7 +156,7 @@ def serve(
     # without it the process would die there, skipping the embedded server's stop
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        _run(settings, host, port, seed_demo_if_empty)
+        _run(settings, host, port, seed_demo_if_empty, workers)
     except Terminated:
         pass
     finally:
@@ -157,25 +167,39 @@ def serve(
             stop_embedded(settings.data_dir)
 
 
-def _run(settings: Settings, host: str, port: int, seed_demo_if_empty: bool) -> None:
+def _run(
+    settings: Settings, host: str, port: int, seed_demo_if_empty: bool, workers: int | None
+) -> None:
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.prefork import default_workers, run_workers
     from gateway.production import check_production
 
     check_production(settings)  # before touching the database: one line, exit 2
     principals = asyncio.run(prepare(settings, seed_demo_if_empty=seed_demo_if_empty))
     print(banner(settings, host, port, principals), flush=True)
-    app = create_app(settings)
+    workers = workers or default_workers()
+    app_settings = settings
+    if workers > 1 and not settings.database_url:
+        # the workers use the embedded server this process started, never their own
+        from gateway.db import DEFAULT_DB_NAME, start_embedded, with_database
+
+        url = with_database(start_embedded(settings.data_dir), DEFAULT_DB_NAME)
+        app_settings = settings.model_copy(update={"database_url": url})
+    app = create_app(app_settings)
     if not settings.production:  # console pages prefill these for local callers
         app.state.demo_principals = principals
     # log_config=None: uvicorn's loggers go through Tally's handler (gateway/logs.py);
     # the access line is Tally's own (gateway/middleware.py)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-    )
+    config = {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": SHUTDOWN_GRACE_S,
+    }
+    if workers > 1:
+        run_workers(app, config, workers, SHUTDOWN_GRACE_S)
+    else:
+        uvicorn.run(app, **config)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from fastapi import Depends, Request
 
+from gateway import logs
 from gateway.auth import AuthError, Principal, parse_authorization
 from gateway.context import Context
 from gateway.dependencies import SessionDep
@@ -38,9 +39,13 @@ def principal_for(api: str) -> Callable:
         if scheme not in allowed:
             raise Unauthenticated(f"This API takes {expected}.")
         try:
-            return await authenticate_cached(request.app.state.principals, session, token)
+            principal = await authenticate_cached(request.app.state.principals, session, token)
         except AuthError as exc:
             raise Unauthenticated(str(exc)) from exc
+        rec = logs.record()  # the access line, and proof for the rate limits' address charge
+        if rec is not None:
+            rec.principal = f"{principal.org_key}/{principal.username}"
+        return principal
 
     return dependency
 

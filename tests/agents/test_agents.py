@@ -192,6 +192,6 @@ async def test_batching_1_vs_50_agents(gql, factory, events, music, sql_counter)
     # messages 1, errors 0, requests 1, 107 ms, cpu 7 %, error rate 0 %
     assert [m["value"] for m in k07["metrics"]] == [1.0, 0.0, 1.0, 107.0, 7.0, 0.0]
     assert k07["series"]["values"][7] == 1.0 and sum(k07["series"]["values"]) == 1.0
-    # auth (2) + agents page + deployments + owners + one statement for the metric
-    # totals and the series together
-    assert one_count == fifty_count == 6
+    # auth (1: token, user, org and roles) + agents page + deployments + owners + one
+    # statement for the metric totals and the series together
+    assert one_count == fifty_count == 5
