@@ -2,13 +2,13 @@
 router view), orjson both ways, the principal from the in-process cache and a database
 session opened only when something reads (`gateway.context`).
 
-The request goes through three steps (`handle`), each a function so that other layers
-can sit between them:
+The request goes through these steps (`handle`), each one call:
 
     principal = await resolve_principal(request, context)  # 401; None when anonymous
     payload   = await read_payload(request, max_bytes)     # 415 / 413 / 400s
-    ... (a response cache looks up here: principal known, rate limit already taken)
+    lookup    = await response_cache.lookup_graphql(...)   # a hit is answered at once
     response  = await execute(request, payload, context)   # strawberry, then orjson
+    (commit)  + await response_cache.finish_graphql(...)   # header, store the answer
 
 Everything else a request goes through — the request id, access line and metrics, the
 deadline, rate limits, gzip, CORS, security headers — is the app's pure ASGI middleware,
@@ -34,7 +34,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from gateway import deadline, logs
+from gateway import deadline, logs, response_cache
 from gateway.auth import AuthError, Principal, parse_authorization
 from gateway.context import Context
 from gateway.errors import Unauthenticated
@@ -106,6 +106,7 @@ async def execute(request: Request, payload: dict[str, Any], context: Context) -
         raise RequestRejected(400, "bad_request", exc.as_http_error_reason("POST")) from None
     except MissingQueryError:
         raise RequestRejected(400, "bad_request", "No GraphQL query found in the request") from None
+    context.response_cache_errors = bool(result.errors)
     sub = context.response
     status = sub.status_code or 200
     body: dict[str, Any] = {"data": result.data}
@@ -129,7 +130,7 @@ def _formatted(error: GraphQLError) -> dict[str, Any]:
 
 
 async def handle(request: Request) -> Response:
-    """POST /graphql: the three steps, with the request's session (if one was opened)
+    """POST /graphql: the steps above, with the request's session (if one was opened)
     committed before the response is sent, rolled back on an error, dropped when the
     request ran out of time."""
     state = request.app.state
@@ -145,11 +146,17 @@ async def handle(request: Request) -> Response:
     try:
         context.principal = await resolve_principal(request, context)
         payload = await read_payload(request, settings.graphql_max_bytes)
-        response = await execute(request, payload, context)
+        lookup = await response_cache.lookup_graphql(request, context.principal, payload)
+        if lookup.hit:
+            response = response_cache.hit_response(lookup)
+        else:
+            response = await execute(request, payload, context)
         session = context.db.opened
         if session is not None:
             await context.db.drain()
             await session.commit()
+        if not lookup.hit:
+            await response_cache.finish_graphql(request, lookup, response, context)
         return response
     except BaseException as exc:
         session = context.db.opened
