@@ -12,11 +12,11 @@ UTF-8 and JSON, one operation per request.
 Every refusal is a `RequestRejected` (a TallyError), so the app renders it in the GraphQL
 dialect: `{"data": null, "errors": [{"message", "extensions": {"code", …}}]}`.
 
-POST /graphql runs on the lean route of `gateway.graphql_endpoint`, which uses these
-functions directly; `BoundedGraphQLHTTP` is the mixin that puts all of this (and HTTP 400 for a request
-refused by a document limit or the cost budget) into strawberry's /graphql router (GET: GraphiQL, queries in the URL), and answers a
-repeated query from the response cache (`gateway.response_cache`) once the caller is
-authenticated.
+POST /graphql runs on the lean route of `gateway.graphql_endpoint`, which calls these
+functions directly. `BoundedGraphQLHTTP` is the mixin that puts all of this (and HTTP
+400 for a request refused by a document limit or the cost budget) into strawberry's
+/graphql router (GET: GraphiQL, queries in the URL), and answers a repeated query from
+the response cache (`gateway.response_cache`) once the caller is authenticated.
 """
 
 from __future__ import annotations
