@@ -143,6 +143,7 @@ async def handle(request: Request) -> Response:
         request=request,
         response=SubResponse(),
     )
+    lookup = response_cache.NOT_CACHED
     try:
         context.principal = await resolve_principal(request, context)
         payload = await read_payload(request, settings.graphql_max_bytes)
@@ -170,6 +171,7 @@ async def handle(request: Request) -> Response:
                 await session.rollback()
         raise
     finally:
+        lookup.release()  # concurrent identical misses waiting on this one go on
         session = context.db.opened
         if session is not None:
             await session.close()
