@@ -15,7 +15,28 @@
     get length() { return memory.size; },
   };
 
-  var fetcher = GraphiQL.createFetcher({ url: config.endpoint });
+  // GraphiQL 3.8 works out the query editor's operation name in a change handler debounced
+  // by 100 ms, while switching tabs (or pasting) replaces the query at once: a run in
+  // between sends the new query with the previous operation name, which the server
+  // rejects ("Unknown operation named ..."). The fetcher sees the query actually sent, so
+  // when the name is not one of its operations and it holds exactly one, it names that one.
+  function operationNames(query) {
+    try {
+      return GraphiQL.GraphQL.parse(query)
+        .definitions.filter(function (d) { return d.kind === "OperationDefinition"; })
+        .map(function (d) { return d.name ? d.name.value : null; });
+    } catch (e) {
+      return null; // a syntax error: the server's answer says where
+    }
+  }
+  var send = GraphiQL.createFetcher({ url: config.endpoint });
+  function fetcher(params, options) {
+    var names = params.operationName ? operationNames(params.query || "") : null;
+    if (names && names.length === 1 && names.indexOf(params.operationName) < 0) {
+      params = Object.assign({}, params, { operationName: names[0] || undefined });
+    }
+    return send(params, options);
+  }
   var tabs = config.tabs.map(function (tab) {
     return { query: tab.query, headers: tab.headers || "" };
   });
