@@ -381,3 +381,14 @@ def metric_fields(
         ),
     }
     return strawberry.type(type(f"{type_name}Metrics", (), namespace))
+
+
+def metric_field(method: str, metric: str, kind: Any, description: str | None = None, **kw: Any):
+    """A field whose value is `await self.<method>(info, metric)`: the type's own reading of
+    one metric (a total, a change) for the fields that differ only in the metric."""
+
+    async def resolve(self: Any, info: Info[Context, None]) -> Any:
+        return await getattr(self, method)(info, metric)
+
+    resolve.__annotations__ = {"info": Info[Context, None], "return": kind}
+    return strawberry.field(resolver=resolve, description=description, **kw)

@@ -1,6 +1,10 @@
 """Relay-style connections shared by every list field: `totalCount`, `edges { cursor node }`,
 `nodes`, `pageInfo`, with a bounded `first`.
 
+A list field is `page_args(first, after)` (validated before anything is read) and
+`paginate(page, fetch, node)`: `fetch(offset=, limit=)` reads the page's rows and the total,
+`node` turns a row into its GraphQL object.
+
 Cursors are opaque offsets into a stably ordered list (every ordering ends with the
 primary key as tie-breaker), which keeps them valid across equal sort values.
 """
@@ -8,9 +12,10 @@ primary key as tie-breaker), which keeps them valid across equal sort values.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -18,6 +23,7 @@ from gateway.errors import InvalidInput
 from gateway.inputs import PG_INT_MAX
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 MAX_FIRST = 100
 DEFAULT_FIRST = 20
@@ -71,14 +77,27 @@ class Page:
     limit: int
 
 
-def page_args(first: int | None, after: str | None, *, max_first: int = MAX_FIRST) -> Page:
+def page_args(
+    first: int | None,
+    after: str | None,
+    *,
+    max_first: int = MAX_FIRST,
+    offset: int | None = None,
+) -> Page:
     """Validate `first`/`after` and turn them into a Page (fetch `limit + 1` rows to know
-    whether there is a next page; `build_connection` trims it)."""
+    whether there is a next page; `build_connection` trims it). `offset` is the legacy
+    alternative to `after` some ibl.ai fields take (page n of size l = offset (n - 1) × l)."""
     if first is None:
         first = DEFAULT_FIRST
     if first < 0 or first > max_first:
         raise InvalidInput(f"`first` must be between 0 and {max_first}, got {first}.")
-    offset = decode_cursor(after) + 1 if after else 0
+    start = decode_cursor(after) + 1 if after else 0
+    if offset is None:
+        return Page(offset=start, limit=first)
+    if offset < 0:
+        raise InvalidInput(f"`offset` must be 0 or more, got {offset}.")
+    if after is not None:
+        raise InvalidInput("Give either `offset` or `after`, not both.")
     return Page(offset=offset, limit=first)
 
 
@@ -97,3 +116,27 @@ def build_connection(nodes: Sequence[T], *, page: Page, total_count: int) -> Con
             end_cursor=edges[-1].cursor if edges else None,
         ),
     )
+
+
+Fetch = Callable[..., "Awaitable[tuple[Sequence[Any], int]] | tuple[Sequence[Any], int]"]
+"""`fetch(offset=, limit=)` -> (the page's rows, up to `limit + 1` of them; the total)."""
+
+
+async def paginate(
+    page: Page, fetch: Fetch, node: Callable[[Any], T] | None = None
+) -> Connection[T]:
+    """The connection of one list field: the rows `fetch` reads for `page`, each made a
+    node by `node` (default: the rows are the nodes)."""
+    found = fetch(offset=page.offset, limit=page.limit)
+    rows, total = await found if inspect.isawaitable(found) else found
+    nodes = rows if node is None else [node(r) for r in rows]
+    return build_connection(nodes, page=page, total_count=total)
+
+
+def window(items: Sequence[T]) -> Fetch:
+    """`fetch` for a list already in memory."""
+
+    def fetch(*, offset: int, limit: int) -> tuple[Sequence[T], int]:
+        return items[offset : offset + limit], len(items)
+
+    return fetch

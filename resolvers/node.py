@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
+import functools
+import operator
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -31,6 +34,38 @@ class Node:
 def encode_id(type_name: str, org_id: int, pk: int) -> strawberry.ID:
     raw = f"{type_name}:{org_id}:{pk}".encode()
     return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+T = TypeVar("T")
+
+
+def fill_from_row(cls: type[T], row: Any, /, **values: Any) -> T:
+    """An object of the strawberry type `cls` read off one ORM row. Every field that is not
+    in `values` (and has no resolver) comes from the row:
+
+      id        the global id, `encode_id(<the GraphQL type name>, row.org_id, row.id)`
+      pk        row.id
+      <name>_pk row.<name>_id
+      any other the row's attribute of the same name
+
+    `values` gives the rest: enum values, renamed columns, what the row does not hold."""
+    return cls(**{name: read(row) for name, read in _row_plan(cls) if name not in values}, **values)
+
+
+@functools.cache
+def _row_plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    type_name = cls.__strawberry_definition__.name
+
+    def read(name: str) -> Callable[[Any], Any]:
+        if name == "id":
+            return lambda row: encode_id(type_name, row.org_id, row.id)
+        if name == "pk":
+            return operator.attrgetter("id")
+        if name.endswith("_pk"):
+            return operator.attrgetter(name.removesuffix("_pk") + "_id")
+        return operator.attrgetter(name)
+
+    return tuple((f.name, read(f.name)) for f in dataclasses.fields(cls) if f.init)
 
 
 MAX_ID_LENGTH = 120

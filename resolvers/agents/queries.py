@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from strawberry.types import Info
 
@@ -17,7 +19,7 @@ from gateway.tenancy.loaders import UserByIdLoader, UserByUsernameLoader
 from resolvers.agents.inputs import AgentKind, AgentOrder, AgentOrderDirection, AgentStatus
 from resolvers.agents.types import Agent, AgentPlatform, AgentUserMetrics
 from resolvers.common import PeriodInput, period_of
-from resolvers.connections import Connection, build_connection, page_args
+from resolvers.connections import Connection, page_args, paginate
 from resolvers.node import decode_id
 from resolvers.permissions import IsAuthenticated
 from resolvers.tenancy.types import User
@@ -69,7 +71,8 @@ class AgentsQuery:
         ctx = info.context
         page = page_args(first, after)
         order = order_by or AgentOrder()
-        rows, total = await repository.list_agents(
+        fetch = partial(
+            repository.list_agents,
             ctx.db,
             ctx.principal.org_id,
             repository.AgentFilter(
@@ -79,10 +82,8 @@ class AgentsQuery:
             ),
             order_field=order.field.value,
             descending=order.direction is AgentOrderDirection.DESC,
-            offset=page.offset,
-            limit=page.limit,
         )
-        return build_connection([Agent.from_row(r) for r in rows], page=page, total_count=total)
+        return await paginate(page, fetch, Agent.from_row)
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],

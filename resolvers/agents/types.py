@@ -21,7 +21,7 @@ from gateway.models import Agent as AgentRow
 from gateway.tenancy.loaders import OrgByIdLoader, UserByIdLoader
 from resolvers.agents.inputs import AgentKind, AgentStatus
 from resolvers.common import MetricTarget, PeriodRange, metric_fields
-from resolvers.node import Node, encode_id, register_node
+from resolvers.node import Node, fill_from_row, register_node
 from resolvers.tenancy.types import User
 
 AgentMetricFields = metric_fields("Agent", {"agent": MetricTarget()})
@@ -51,18 +51,7 @@ class Agent(Node, AgentMetricFields):
 
     @classmethod
     def from_row(cls, row: AgentRow) -> Agent:
-        return cls(
-            id=encode_id("Agent", row.org_id, row.id),
-            pk=row.id,
-            key=row.key,
-            kind=AgentKind(row.kind),
-            name=row.name,
-            status=AgentStatus(row.status),
-            storage_mb=row.storage_mb,
-            created_at=row.created_at,
-            owner_pk=row.owner_id,
-            copied_from_pk=row.copied_from_id,
-        )
+        return fill_from_row(cls, row, kind=AgentKind(row.kind), status=AgentStatus(row.status))
 
     @strawberry.field(description="The user who owns the agent.")
     async def owner(self, info: Info[Context, None]) -> User | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -32,7 +33,7 @@ from gateway.models import Course as CourseRow
 from gateway.models import Program as ProgramRow
 from gateway.tenancy.loaders import UserByUsernameLoader
 from resolvers.common import MetricChange, PeriodRange, TimeSeries, build_series
-from resolvers.connections import Connection, Page, build_connection, page_args
+from resolvers.connections import Connection, page_args, paginate
 from resolvers.learners.inputs import (
     AuditAction,
     CatalogOrder,
@@ -58,23 +59,11 @@ from resolvers.learners.types import (
     RatingSummary,
     TopicStat,
 )
-from resolvers.node import encode_id
+from resolvers.node import encode_id, fill_from_row
 from resolvers.tenancy.types import User
 
 COST = "agent.cost_cents"
 COST_GROUP_METRICS = ["agent.cost_cents", "agent.llm_calls", "agent.tokens"]
-
-
-def _page(first: int | None, after: str | None, offset: int | None) -> Page:
-    """`first`/`after`, or the legacy `offset` (page n of size l = offset (n - 1) × l)."""
-    page = page_args(first, after)
-    if offset is None:
-        return page
-    if offset < 0:
-        raise InvalidInput(f"`offset` must be 0 or more, got {offset}.")
-    if after is not None:
-        raise InvalidInput("Give either `offset` or `after`, not both.")
-    return Page(offset=offset, limit=page.limit)
 
 
 def _field(description: str, **kw: Any):
@@ -121,28 +110,31 @@ class LearnerAnalytics:
             )
         return await task
 
-    def _users(self, rows: list, page: Page, total: int) -> Connection[LearnerUserStat]:
-        org = self.scope.org_id
-        items = [
-            LearnerUserStat(
-                user=User(
-                    id=encode_id("User", org, r.id),
-                    pk=r.id,
-                    username=r.username,
-                    display_name=r.display_name,
-                    created_at=r.created_at,
-                ),
-                username=r.username,
-                name=r.display_name,
-                email=r.email,
-                messages=int(r.messages),
-                sessions=int(r.sessions),
-                cost_cents=float(r.cost),
-                last_active=r.last_active,
-            )
-            for r in rows
-        ]
-        return build_connection(items, page=page, total_count=total)
+    def _user_stat(self, r: Any) -> LearnerUserStat:
+        return LearnerUserStat(
+            user=fill_from_row(User, r, id=encode_id("User", self.scope.org_id, r.id)),
+            username=r.username,
+            name=r.display_name,
+            email=r.email,
+            messages=int(r.messages),
+            sessions=int(r.sessions),
+            cost_cents=float(r.cost),
+            last_active=r.last_active,
+        )
+
+    def _catalog_node(self, cls: type[Course] | type[Program], row: Any) -> Any:
+        """A catalog row as a node narrowed like this request (user groups, period)."""
+        return cls.from_row(row, self.scope.actor_ids, self.rp)
+
+    async def _catalog(self, info: Info, cls, rows, search, order_by, page) -> Connection:
+        fetch = partial(service.catalog, info.context, rows, search=search, order=order_by.value)
+        return await paginate(page, fetch, partial(self._catalog_node, cls))
+
+    async def _catalog_item(self, info: Info, cls, loader, key: str, what: str) -> Any:
+        row = await info.context.loader(loader).load(key)
+        if row is None:
+            raise NotFound(f"No {what} '{key}' in this org.")
+        return self._catalog_node(cls, row)
 
     async def _cost_groups(self, info: Info, by: str, limit: int) -> list[CostGroup]:
         rows = await service.breakdown(
@@ -272,12 +264,12 @@ class LearnerAnalytics:
         after: str | None = None,
         offset: int | None = None,
     ) -> Connection[LearnerUserStat]:
-        page = _page(first, after, offset)
-        rows, total = await service.user_table(
-            info.context, self.scope, self.rp, search=search, order=order_by.value,
-            only_cost=False, offset=page.offset, limit=page.limit,
+        page = page_args(first, after, offset=offset)
+        fetch = partial(
+            service.user_table, info.context, self.scope, self.rp, search=search,
+            order=order_by.value, only_cost=False,
         )  # fmt: skip
-        return self._users(rows, page, total)
+        return await paginate(page, fetch, self._user_stat)
 
     @_field("The transcripts page's headline figures.")
     async def headline(self, info: Info[Context, None]) -> ConversationHeadline:
@@ -320,14 +312,11 @@ class LearnerAnalytics:
         after: str | None = None,
         offset: int | None = None,
     ) -> Connection[ChatSession]:
-        page = _page(first, after, offset)
-        rows, total = await service.transcripts(
-            info.context, self.scope, self.rp, search=search, topic=topic,
-            offset=page.offset, limit=page.limit,
-        )  # fmt: skip
-        return build_connection(
-            [ChatSession.from_row(r) for r in rows], page=page, total_count=total
+        page = page_args(first, after, offset=offset)
+        fetch = partial(
+            service.transcripts, info.context, self.scope, self.rp, search=search, topic=topic
         )
+        return await paginate(page, fetch, ChatSession.from_row)
 
     @_field("One chat session by its public session id (any time, within the scope).")
     async def transcript(self, info: Info[Context, None], session_id: str) -> ChatSession:
@@ -388,12 +377,12 @@ class LearnerAnalytics:
         after: str | None = None,
         offset: int | None = None,
     ) -> Connection[LearnerUserStat]:
-        page = _page(first, after, offset)
-        rows, total = await service.user_table(
-            info.context, self.scope, self.rp, search=search, order="cost",
-            only_cost=True, offset=page.offset, limit=page.limit,
+        page = page_args(first, after, offset=offset)
+        fetch = partial(
+            service.user_table, info.context, self.scope, self.rp, search=search,
+            order="cost", only_cost=True,
         )  # fmt: skip
-        return self._users(rows, page, total)
+        return await paginate(page, fetch, self._user_stat)
 
     # -- catalog ---------------------------------------------------------------------------
     @_field("Catalog courses (org-wide; `mentor` does not apply), with their analytics.")
@@ -406,20 +395,12 @@ class LearnerAnalytics:
         after: str | None = None,
         offset: int | None = None,
     ) -> Connection[Course]:
-        page = _page(first, after, offset)
-        rows, total = await service.catalog(
-            info.context, CourseRow, search=search, order=order_by.value,
-            offset=page.offset, limit=page.limit,
-        )  # fmt: skip
-        items = [Course.from_row(r, self.scope.actor_ids, self.rp) for r in rows]
-        return build_connection(items, page=page, total_count=total)
+        page = page_args(first, after, offset=offset)
+        return await self._catalog(info, Course, CourseRow, search, order_by, page)
 
     @_field("One course by key.")
     async def course(self, info: Info[Context, None], key: str) -> Course:
-        row = await info.context.loader(CourseByKeyLoader).load(key)
-        if row is None:
-            raise NotFound(f"No course '{key}' in this org.")
-        return Course.from_row(row, self.scope.actor_ids, self.rp)
+        return await self._catalog_item(info, Course, CourseByKeyLoader, key, "course")
 
     @_field("Programs (org-wide), each aggregating its courses.")
     async def programs(
@@ -431,20 +412,12 @@ class LearnerAnalytics:
         after: str | None = None,
         offset: int | None = None,
     ) -> Connection[Program]:
-        page = _page(first, after, offset)
-        rows, total = await service.catalog(
-            info.context, ProgramRow, search=search, order=order_by.value,
-            offset=page.offset, limit=page.limit,
-        )  # fmt: skip
-        items = [Program.from_row(r, self.scope.actor_ids, self.rp) for r in rows]
-        return build_connection(items, page=page, total_count=total)
+        page = page_args(first, after, offset=offset)
+        return await self._catalog(info, Program, ProgramRow, search, order_by, page)
 
     @_field("One program by key.")
     async def program(self, info: Info[Context, None], key: str) -> Program:
-        row = await info.context.loader(ProgramByKeyLoader).load(key)
-        if row is None:
-            raise NotFound(f"No program '{key}' in this org.")
-        return Program.from_row(row, self.scope.actor_ids, self.rp)
+        return await self._catalog_item(info, Program, ProgramByKeyLoader, key, "program")
 
     # -- a learner's own data ----------------------------------------------------------------
     @strawberry.field(
@@ -486,7 +459,7 @@ class LearnerAnalytics:
         after: str | None = None,
     ) -> Connection[AuditEntry]:
         ctx = info.context
-        page = _page(first if first is not None else limit, after, offset)
+        page = page_args(first if first is not None else limit, after, offset=offset)
         if from_date and to_date and from_date > to_date:
             raise InvalidInput(f"`fromDate` ({from_date}) is after `toDate` ({to_date}).")
         mentor_id = self.scope.mentor_id
@@ -502,7 +475,8 @@ class LearnerAnalytics:
                 raise NotFound(f"No user '{user}' in this org.")
             actor_id = urow.id
         tz = self.rp.tz
-        rows, total = await service.audit_log(
+        fetch = partial(
+            service.audit_log,
             ctx,
             mentor_id=mentor_id,
             actor_id=actor_id,
@@ -510,11 +484,8 @@ class LearnerAnalytics:
             actor_email=actor_email,
             since=datetime.combine(from_date, time(), tz) if from_date else None,
             until=_next_midnight(to_date, tz) if to_date else None,
-            offset=page.offset,
-            limit=page.limit,
         )
-        items = [AuditEntry.from_row(r) for r in rows]
-        return build_connection(items, page=page, total_count=total)
+        return await paginate(page, fetch, AuditEntry.from_row)
 
 
 def _next_midnight(day: date, tz) -> datetime:

@@ -16,7 +16,7 @@ from gateway.learners.scope import AnalyticsScope
 from gateway.learners.service import ratio
 from gateway.metrics import ResolvedPeriod, Scope, load_total
 from resolvers.common import PeriodRange
-from resolvers.connections import Connection, build_connection, page_args
+from resolvers.connections import Connection, page_args, paginate, window
 from resolvers.node import encode_id
 from resolvers.tenancy.types import User
 
@@ -128,6 +128,4 @@ class LearnerReport:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[LearnerCourse]:
         page = page_args(first, after)
-        items = await self._courses(info)
-        window = items[page.offset : page.offset + page.limit]
-        return build_connection(window, page=page, total_count=len(items))
+        return await paginate(page, window(await self._courses(info)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -32,11 +33,11 @@ from gateway.models import ChatSession as ChatSessionRow
 from gateway.models import Course as CourseRow
 from gateway.models import Program as ProgramRow
 from gateway.tenancy.loaders import UserByIdLoader
-from resolvers.common import MetricTarget, PeriodRange, metric_fields, period_of
-from resolvers.connections import Connection, build_connection, page_args
+from resolvers.common import MetricTarget, PeriodRange, metric_field, metric_fields, period_of
+from resolvers.connections import Connection, page_args, paginate
 from resolvers.learners.inputs import AuditAction
 from resolvers.learners.permissions import CanReadLearnerAnalytics
-from resolvers.node import Node, encode_id, register_node
+from resolvers.node import Node, fill_from_row, register_node
 from resolvers.tenancy.types import User
 
 ADMIN = [CanReadLearnerAnalytics]
@@ -85,16 +86,7 @@ class ChatSession(Node):
 
     @classmethod
     def from_row(cls, row: ChatSessionRow) -> ChatSession:
-        return cls(
-            id=encode_id("ChatSession", row.org_id, row.id),
-            pk=row.id,
-            user_pk=row.user_id,
-            agent_pk=row.agent_id,
-            session_id=row.key,
-            topic=row.topic,
-            started_at=row.started_at,
-            ended_at=row.ended_at,
-        )
+        return fill_from_row(cls, row, session_id=row.key)
 
     @strawberry.field(description="The learner who chatted.")
     async def user(self, info: Info[Context, None]) -> User | None:
@@ -114,14 +106,14 @@ class ChatSession(Node):
     ) -> Connection[TranscriptMessage]:
         page = page_args(first, after)
         ctx = info.context
-        rows, total = await asyncio.gather(
-            ctx.loader(MessagesBySessionLoader, page.offset, page.limit).load(self.pk),
-            ctx.loader(MessageCountBySessionLoader).load(self.pk),
-        )
-        items = [
-            TranscriptMessage(role=m.role, content=m.content, created_at=m.created_at) for m in rows
-        ]
-        return build_connection(items, page=page, total_count=total)
+
+        def fetch(*, offset: int, limit: int):
+            return asyncio.gather(
+                ctx.loader(MessagesBySessionLoader, offset, limit).load(self.pk),
+                ctx.loader(MessageCountBySessionLoader).load(self.pk),
+            )
+
+        return await paginate(page, fetch, lambda m: fill_from_row(TranscriptMessage, m))
 
 
 async def _fetch_sessions(ctx: Context, ids):
@@ -176,12 +168,8 @@ def _stat_field(name: str, kind: type):
     )
 
 
-def _metric_field(metric: str, kind: type, description: str):
-    async def resolve(self, info: Info[Context, None]):
-        return await self._metric(info, metric)
-
-    resolve.__annotations__ = {"info": Info[Context, None], "return": kind}
-    return strawberry.field(resolver=resolve, permission_classes=ADMIN, description=description)
+def _metric_field(metric: str, kind: Any, description: str):
+    return metric_field("_metric", metric, kind, description, permission_classes=ADMIN)
 
 
 @strawberry.type(name="CatalogFields")
@@ -221,15 +209,7 @@ class Course(Node, CourseMetrics, _CatalogFields, _Catalog):
 
     @classmethod
     def from_row(cls, row: CourseRow, actor_ids=None, period=None) -> Course:
-        return cls(
-            id=encode_id("Course", row.org_id, row.id),
-            pk=row.id,
-            scope_actor_ids=actor_ids,
-            scope_period=period,
-            key=row.key,
-            name=row.name,
-            created_at=row.created_at,
-        )
+        return fill_from_row(cls, row, scope_actor_ids=actor_ids, scope_period=period)
 
 
 @strawberry.type(description="A program: a set of courses, aggregated.")
@@ -245,15 +225,7 @@ class Program(Node, ProgramMetrics, _CatalogFields, _Catalog):
 
     @classmethod
     def from_row(cls, row: ProgramRow, actor_ids=None, period=None) -> Program:
-        return cls(
-            id=encode_id("Program", row.org_id, row.id),
-            pk=row.id,
-            scope_actor_ids=actor_ids,
-            scope_period=period,
-            key=row.key,
-            name=row.name,
-            created_at=row.created_at,
-        )
+        return fill_from_row(cls, row, scope_actor_ids=actor_ids, scope_period=period)
 
     @strawberry.field(description="The program's courses, by key.")
     async def courses(self, info: Info[Context, None]) -> list[Course]:
@@ -366,18 +338,7 @@ class AuditEntry:
 
     @classmethod
     def from_row(cls, row: AuditRow) -> AuditEntry:
-        return cls(
-            pk=row.id,
-            actor_pk=row.actor_id,
-            agent_pk=row.agent_id,
-            ts=row.ts,
-            action=AuditAction(row.action),
-            action_code=row.action,
-            actor_email=row.actor_email,
-            target_type=row.target_type,
-            target_id=row.target_id,
-            changes=row.changes,
-        )
+        return fill_from_row(cls, row, action=AuditAction(row.action), action_code=row.action)
 
     @strawberry.field
     def id(self) -> strawberry.ID:

@@ -26,7 +26,7 @@ from gateway.missions import repository
 from gateway.missions.listing import content_scope
 from gateway.missions.repository import ContentFilter
 from resolvers.common import PeriodInput, period_of
-from resolvers.connections import Connection, build_connection, page_args
+from resolvers.connections import Connection, page_args, paginate
 from resolvers.missions.inputs import (
     ContentFilterInput,
     ContentOrderField,
@@ -80,16 +80,14 @@ class MissionQuery:
     ) -> Connection[Mission] | None:
         ctx = info.context
         page = page_args(first, after)
-        rows, total = await repository.list_missions(
-            ctx.db,
-            ctx.principal.org_id,
-            [s.value for s in status] if status else None,
-            order_by.value,
-            descending,
-            page.offset,
-            page.limit,
-        )
-        return build_connection([Mission.from_row(r) for r in rows], page=page, total_count=total)
+        statuses = [s.value for s in status] if status else None
+
+        def fetch(*, offset: int, limit: int):
+            return repository.list_missions(
+                ctx.db, ctx.principal.org_id, statuses, order_by.value, descending, offset, limit
+            )
+
+        return await paginate(page, fetch, Mission.from_row)
 
     @strawberry.field(
         permission_classes=AUTH,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -29,7 +30,14 @@ from gateway.missions import costs, repository, service
 from gateway.missions.listing import content_scope
 from gateway.missions.loaders import ContentStatsKey, ContentStatsLoader, MissionByIdLoader
 from gateway.missions.repository import ContentFilter
-from resolvers.common import Direction, MetricChange, PeriodRange, TimeSeries, build_series
+from resolvers.common import (
+    Direction,
+    MetricChange,
+    PeriodRange,
+    TimeSeries,
+    build_series,
+    metric_field,
+)
 from resolvers.missions.inputs import PerformanceBreakdown, PerformanceSort, Velocity
 from resolvers.missions.types import (
     Content,
@@ -53,6 +61,14 @@ async def _stats(ctx: Context, mission_id: int | None, rp: ResolvedPeriod, platf
 # --- overview (GET /analytics) ------------------------------------------------------------
 
 
+def _total_field(metric: str, kind: Any, description: str | None = None):
+    return metric_field("_total", metric, kind, description)
+
+
+def _change_field(metric: str, description: str | None = None):
+    return metric_field("_change", metric, MetricChange, description)
+
+
 @strawberry.type(description="Headline numbers of the overview.")
 class OverviewSummary:
     rp: strawberry.Private[ResolvedPeriod]
@@ -71,25 +87,13 @@ class OverviewSummary:
             ctx.db, ctx.principal.org_id, self.rp.local_start_date, self.rp.local_end_date
         )
 
-    @strawberry.field(description="Publish events in the period.")
-    async def content_published(self, info: Info[Context, None]) -> int:
-        return await self._total(info, "content.posts")
-
-    @strawberry.field
-    async def total_impressions(self, info: Info[Context, None]) -> float:
-        return await self._total(info, "content.impressions")
-
-    @strawberry.field
-    async def total_engagements(self, info: Info[Context, None]) -> float:
-        return await self._total(info, "content.engagements")
-
-    @strawberry.field(description="Percent: 100 × engagements / impressions.")
-    async def overall_engagement_rate(self, info: Info[Context, None]) -> float | None:
-        return await self._total(info, "content.engagement_rate")
-
-    @strawberry.field
-    async def total_link_clicks(self, info: Info[Context, None]) -> float:
-        return await self._total(info, "content.clicks")
+    content_published = _total_field("content.posts", int, "Publish events in the period.")
+    total_impressions = _total_field("content.impressions", float)
+    total_engagements = _total_field("content.engagements", float)
+    overall_engagement_rate = _total_field(
+        "content.engagement_rate", float | None, "Percent: 100 × engagements / impressions."
+    )
+    total_link_clicks = _total_field("content.clicks", float)
 
     @strawberry.field(description="Follower gains (filtered by the platforms, if any).")
     async def followers_gained(self, info: Info[Context, None]) -> float:
@@ -107,21 +111,12 @@ class OverviewTrends:
         c = await load_change(info.context, metric, None, self.rp, self.scope)
         return MetricChange.of(c, self.rp)
 
-    @strawberry.field
-    async def impressions(self, info: Info[Context, None]) -> MetricChange:
-        return await self._change(info, "content.impressions")
-
-    @strawberry.field(description="Engagement rate (percent); changePercent is relative.")
-    async def engagement_rate(self, info: Info[Context, None]) -> MetricChange:
-        return await self._change(info, "content.engagement_rate")
-
-    @strawberry.field
-    async def engagements(self, info: Info[Context, None]) -> MetricChange:
-        return await self._change(info, "content.engagements")
-
-    @strawberry.field
-    async def posts(self, info: Info[Context, None]) -> MetricChange:
-        return await self._change(info, "content.posts")
+    impressions = _change_field("content.impressions")
+    engagement_rate = _change_field(
+        "content.engagement_rate", "Engagement rate (percent); changePercent is relative."
+    )
+    engagements = _change_field("content.engagements")
+    posts = _change_field("content.posts")
 
 
 @strawberry.type(description="A content item ranked in a period.")

@@ -42,8 +42,15 @@ from gateway.missions.loaders import (
 from gateway.missions.repository import ContentFilter
 from gateway.models import Content as ContentRow
 from gateway.models import Mission as MissionRow
-from resolvers.common import MetricTarget, PeriodInput, PeriodRange, metric_fields, period_of
-from resolvers.connections import Connection, build_connection, page_args
+from resolvers.common import (
+    MetricTarget,
+    PeriodInput,
+    PeriodRange,
+    metric_field,
+    metric_fields,
+    period_of,
+)
+from resolvers.connections import Connection, page_args, paginate
 from resolvers.missions.inputs import (
     CONTENT_ORDER_METRIC,
     ContentFilterInput,
@@ -53,7 +60,7 @@ from resolvers.missions.inputs import (
     KpiStatus,
     MissionStatus,
 )
-from resolvers.node import Node, encode_id, register_node
+from resolvers.node import Node, fill_from_row, register_node
 from resolvers.permissions import IsAuthenticated
 
 BY_MISSION = Scope(via=Via("content", group_col="mission_id"))
@@ -204,17 +211,7 @@ class Mission(Node, MissionMetrics):
 
     @classmethod
     def from_row(cls, row: MissionRow) -> Mission:
-        return cls(
-            id=encode_id("Mission", row.org_id, row.id),
-            key=row.key,
-            name=row.name,
-            status=MissionStatus(row.status),
-            start_date=row.start_date,
-            end_date=row.end_date,
-            created_at=row.created_at,
-            pk=row.id,
-            row=row,
-        )
+        return fill_from_row(cls, row, status=MissionStatus(row.status), row=row)
 
     @strawberry.field(description="KPI targets, ordered by metric.")
     async def kpis(self, info: Info[Context, None]) -> list[MissionKpiTarget]:
@@ -264,21 +261,7 @@ class Content(Node, ContentMetrics):
 
     @classmethod
     def from_row(cls, row: ContentRow) -> Content:
-        return cls(
-            id=encode_id("Content", row.org_id, row.id),
-            key=row.key,
-            platform=row.platform,
-            type=row.type,
-            pillar=row.pillar,
-            topic=row.topic,
-            preview=row.preview,
-            status=ContentStatus(row.status),
-            published_at=row.published_at,
-            scheduled_for=row.scheduled_for,
-            created_at=row.created_at,
-            pk=row.id,
-            mission_pk=row.mission_id,
-        )
+        return fill_from_row(cls, row, status=ContentStatus(row.status))
 
     @strawberry.field
     async def mission(self, info: Info[Context, None]) -> Mission | None:
@@ -314,18 +297,19 @@ async def content_connection(
     ctx = info.context
     page = page_args(first, after)
     org_id = ctx.principal.org_id
-    if order_by is ContentOrderField.PUBLISHED_AT:
-        rows = await repository.list_contents_by_published(
-            ctx.db, org_id, f, descending, page.offset, page.limit
-        )
-        total = await repository.count_contents(ctx.db, org_id, f)
-    else:
+
+    async def fetch(*, offset: int, limit: int):
+        if order_by is ContentOrderField.PUBLISHED_AT:
+            rows = await repository.list_contents_by_published(
+                ctx.db, org_id, f, descending, offset, limit
+            )
+            return rows, await repository.count_contents(ctx.db, org_id, f)
         rp = period_of(info, period)
         metric = CONTENT_ORDER_METRIC[order_by]
-        ids = await content_ids_by_metric(ctx, f, metric, rp, descending, page.offset, page.limit)
-        rows = await ctx.loader(ContentByIdLoader).load_many(ids.ids)
-        total = ids.total_count
-    return build_connection([Content.from_row(r) for r in rows], page=page, total_count=total)
+        ids = await content_ids_by_metric(ctx, f, metric, rp, descending, offset, limit)
+        return await ctx.loader(ContentByIdLoader).load_many(ids.ids), ids.total_count
+
+    return await paginate(page, fetch, Content.from_row)
 
 
 async def _fetch_missions(ctx: Context, ids):
@@ -355,30 +339,22 @@ class MissionSummary:
         key = ContentStatsKey(self.mission_id, self.rp)
         return await info.context.loader(ContentStatsLoader).load(key)
 
-    @strawberry.field(description="Publish events in the period.")
-    async def posts_published(self, info: Info[Context, None]) -> int:
-        return await self._total(info, "content.posts")
+    posts_published = metric_field("_total", "content.posts", int, "Publish events in the period.")
 
     @strawberry.field(description="Content currently scheduled (status, not period-bound).")
     async def posts_scheduled(self, info: Info[Context, None]) -> int:
         counts = await info.context.loader(ContentStatusCountsByMissionLoader).load(self.mission_id)
         return counts.get("scheduled", 0)
 
-    @strawberry.field
-    async def total_impressions(self, info: Info[Context, None]) -> float:
-        return await self._total(info, "content.impressions")
-
-    @strawberry.field
-    async def total_engagements(self, info: Info[Context, None]) -> float:
-        return await self._total(info, "content.engagements")
-
-    @strawberry.field(description="Percent: 100 × engagements / impressions (ratio of sums).")
-    async def engagement_rate(self, info: Info[Context, None]) -> float | None:
-        return await self._total(info, "content.engagement_rate")
-
-    @strawberry.field
-    async def link_clicks(self, info: Info[Context, None]) -> float:
-        return await self._total(info, "content.clicks")
+    total_impressions = metric_field("_total", "content.impressions", float)
+    total_engagements = metric_field("_total", "content.engagements", float)
+    engagement_rate = metric_field(
+        "_total",
+        "content.engagement_rate",
+        float | None,
+        "Percent: 100 × engagements / impressions (ratio of sums).",
+    )
+    link_clicks = metric_field("_total", "content.clicks", float)
 
     @strawberry.field(
         description="Publish weekday with the highest engagement rate among weekdays with "

@@ -13,7 +13,7 @@ from gateway.publications.loaders import (
     PublicationPageLoader,
 )
 from gateway.publications.repository import PublicationFilter
-from resolvers.connections import Connection, build_connection, page_args
+from resolvers.connections import Connection, page_args, paginate
 from resolvers.permissions import IsAuthenticated
 from resolvers.publications.inputs import (
     DEFAULT_PUBLICATION_ORDER,
@@ -54,12 +54,12 @@ class PublicationsQuery:
     ) -> Connection[Publication]:
         ctx = info.context
         page = page_args(first, after)
-        key = PublicationPageKey(
-            filter.to_filter() if filter else PublicationFilter(),
-            order_by.to_ordering() if order_by else DEFAULT_PUBLICATION_ORDER,
-            page.offset,
-            page.limit,
-        )
-        rows, total = await ctx.loader(PublicationPageLoader).load(key)
-        pubs = await build_publications(ctx, rows)
-        return build_connection(pubs, page=page, total_count=total)
+        where = filter.to_filter() if filter else PublicationFilter()
+        order = order_by.to_ordering() if order_by else DEFAULT_PUBLICATION_ORDER
+
+        async def fetch(*, offset: int, limit: int):
+            key = PublicationPageKey(where, order, offset, limit)
+            rows, total = await ctx.loader(PublicationPageLoader).load(key)
+            return await build_publications(ctx, rows), total
+
+        return await paginate(page, fetch)

@@ -35,8 +35,8 @@ from gateway.publications.loaders import (
 )
 from gateway.tenancy.loaders import UserByIdLoader
 from resolvers.common import MetricTarget, PeriodInput, PeriodRange, metric_fields
-from resolvers.connections import Connection, build_connection, page_args
-from resolvers.node import Node, encode_id, register_node
+from resolvers.connections import Connection, page_args, paginate
+from resolvers.node import Node, fill_from_row, register_node
 from resolvers.publications.inputs import (
     DEFAULT_EXPERIENCE_ORDER,
     ExperienceOrder,
@@ -128,17 +128,7 @@ class Publication(Node, PublicationMetricFields):
 
     @classmethod
     def from_row(cls, row: PublicationRow, role: str | None) -> Publication:
-        return cls(
-            id=encode_id("Publication", row.org_id, row.id),
-            pk=row.id,
-            owner_id=row.owner_id,
-            name=row.name,
-            custom_url=row.custom_url,
-            created_at=row.created_at,
-            allow_bookings=row.allow_bookings,
-            viewer_role=_role(role),
-            viewer_role_key=role,
-        )
+        return fill_from_row(cls, row, viewer_role=_role(role), viewer_role_key=role)
 
     @strawberry.field(description="The owner.")
     async def owner(self, info: Info[Context, None]) -> User:
@@ -149,11 +139,14 @@ class Publication(Node, PublicationMetricFields):
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[User]:
         page = page_args(first, after)
-        ids = await info.context.loader(CoCreatorIdsByPublicationLoader).load(self.pk)
-        window = ids[page.offset : page.offset + page.limit]
-        rows = await info.context.loader(UserByIdLoader).load_many(window)
-        users = [User.from_row(r) for r in rows if r is not None]
-        return build_connection(users, page=page, total_count=len(ids))
+        ctx = info.context
+
+        async def fetch(*, offset: int, limit: int):
+            ids = await ctx.loader(CoCreatorIdsByPublicationLoader).load(self.pk)
+            rows = await ctx.loader(UserByIdLoader).load_many(ids[offset : offset + limit])
+            return [r for r in rows if r is not None], len(ids)
+
+        return await paginate(page, fetch, User.from_row)
 
     @strawberry.field(description="The publication's experiences.")
     async def experiences(
@@ -166,13 +159,13 @@ class Publication(Node, PublicationMetricFields):
     ) -> Connection[Experience]:
         page = page_args(first, after)
         order = order_by.to_ordering() if order_by else DEFAULT_EXPERIENCE_ORDER
-        key = ExperiencePageKey(
-            self.pk, type.value if type else None, order, page.offset, page.limit
-        )
-        rows, total = await info.context.loader(ExperiencePageByPublicationLoader).load(key)
-        return build_connection(
-            [Experience.from_row(r) for r in rows], page=page, total_count=total
-        )
+        kind = type.value if type else None
+
+        def fetch(*, offset: int, limit: int):
+            key = ExperiencePageKey(self.pk, kind, order, offset, limit)
+            return info.context.loader(ExperiencePageByPublicationLoader).load(key)
+
+        return await paginate(page, fetch, Experience.from_row)
 
     @strawberry.field(
         permission_classes=OWNER_ONLY, description="Experiences by type (owner metrics)."
@@ -267,14 +260,7 @@ class Experience(Node):
 
     @classmethod
     def from_row(cls, row: ExperienceRow) -> Experience:
-        return cls(
-            id=encode_id("Experience", row.org_id, row.id),
-            pk=row.id,
-            publication_id=row.publication_id,
-            type=ExperienceType(row.type),
-            title=row.title,
-            created_at=row.created_at,
-        )
+        return fill_from_row(cls, row, type=ExperienceType(row.type))
 
     @strawberry.field(description="The publication offering it.")
     async def publication(self, info: Info[Context, None]) -> Publication:

@@ -11,7 +11,7 @@ from gateway.auth import Principal
 from gateway.models import Org as OrgRow
 from gateway.models import User as UserRow
 from gateway.tenancy.loaders import OrgByIdLoader, UserByIdLoader
-from resolvers.node import Node, encode_id, register_node
+from resolvers.node import Node, encode_id, fill_from_row, register_node
 
 
 @strawberry.type(description="A tenant. `key` is also ibl.ai's `platform_key`.")
@@ -21,7 +21,7 @@ class Org(Node):
 
     @classmethod
     def from_row(cls, row: OrgRow) -> Org:
-        return cls(id=encode_id("Org", row.id, row.id), key=row.key, name=row.name)
+        return fill_from_row(cls, row, id=encode_id("Org", row.id, row.id))
 
 
 @strawberry.type(description="A person in one org: learner, creator, member, artist or admin.")
@@ -33,13 +33,7 @@ class User(Node):
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
-        return cls(
-            id=encode_id("User", row.org_id, row.id),
-            pk=row.id,
-            username=row.username,
-            display_name=row.display_name,
-            created_at=row.created_at,
-        )
+        return fill_from_row(cls, row)
 
 
 @strawberry.type(description="The org you belong to and your roles in it.")

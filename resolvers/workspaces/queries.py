@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from strawberry.types import Info
 
@@ -9,7 +11,7 @@ from gateway.access import workspaces as access
 from gateway.context import Context
 from gateway.errors import Forbidden, NotFound
 from gateway.workspaces.loaders import WorkflowByKeyLoader
-from resolvers.connections import Connection, build_connection, page_args
+from resolvers.connections import Connection, page_args, paginate
 from resolvers.permissions import IsAuthenticated
 from resolvers.workspaces.inputs import WorkspaceRole, WorkspaceSort
 from resolvers.workspaces.types import Workflow, Workspace
@@ -39,20 +41,17 @@ class WorkspacesQuery:
         search: str | None = None,
         order_by: WorkspaceSort = WorkspaceSort.CREATED_AT_DESC,
     ) -> Connection[Workspace]:
-        ctx = info.context
         page = page_args(first, after)
         order, desc = order_by.value
-        rows, total = await access.visible_workspaces(
-            ctx,
+        fetch = partial(
+            access.visible_workspaces,
+            info.context,
             owned_only=None if role is None else role is WorkspaceRole.OWNER,
             search=search,
             order=order,
             descending=desc,
-            offset=page.offset,
-            limit=page.limit,
         )
-        nodes = [Workspace.from_row(w, r) for w, r in rows]
-        return build_connection(nodes, page=page, total_count=total)
+        return await paginate(page, fetch, lambda row: Workspace.from_row(*row))
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],

@@ -33,8 +33,8 @@ from gateway.workspaces.loaders import (
 from gateway.workspaces.repository import ListSpec
 from gateway.workspaces.validation import ValidationFailed, parse_metrics_request
 from resolvers.common import MetricTarget, PeriodInput, PeriodRange, metric_fields
-from resolvers.connections import Connection, build_connection, page_args
-from resolvers.node import Node, encode_id, register_node
+from resolvers.connections import Connection, page_args, paginate
+from resolvers.node import Node, encode_id, fill_from_row, register_node
 from resolvers.tenancy.types import User
 from resolvers.workspaces.inputs import (
     AgentLeaderboardOrder,
@@ -210,15 +210,20 @@ ThreadMetricFields = metric_fields(
 )
 
 
-def _page(first: int | None, after: str | None):
-    return page_args(first, after)
+async def _list(ctx: Context, parent: int, kind: str, filters, order_by, first, after, node):
+    """One page of the `kind` list of `parent` (a workspace, workflow or thread), filtered
+    by `filters` ((column, value) pairs, None = any), ordered by the sort enum `order_by`
+    (its value is (column, descending))."""
+    order, descending = order_by.value
 
+    def fetch(*, offset: int, limit: int):
+        spec = ListSpec(
+            kind=kind, filters=filters, order=order, descending=descending,
+            offset=offset, limit=limit,
+        )  # fmt: skip
+        return ctx.loader(ListPageLoader).load(ListKey(parent, spec))
 
-async def _list(ctx: Context, parent: int, spec_kw: dict, first, after, wrap):
-    page = _page(first, after)
-    spec = ListSpec(offset=page.offset, limit=page.limit, **spec_kw)
-    rows, total = await ctx.loader(ListPageLoader).load(ListKey(parent, spec))
-    return build_connection([wrap(r) for r in rows], page=page, total_count=total)
+    return await paginate(page_args(first, after), fetch, node)
 
 
 @strawberry.type(description="An Athena workspace. Metric fields are for its owner only.")
@@ -232,15 +237,7 @@ class Workspace(Node, WorkspaceMetricFields):
 
     @classmethod
     def from_row(cls, row: WorkspaceRow, role: str) -> Workspace:
-        return cls(
-            id=encode_id("Workspace", row.org_id, row.id),
-            uuid=row.uuid,
-            name=row.name,
-            created_at=row.created_at,
-            pk=row.id,
-            role=role,
-            owner_pk=row.owner_id,
-        )
+        return fill_from_row(cls, row, role=role)
 
     @strawberry.field(description="Your role here: OWNER (metrics allowed) or MEMBER.")
     def viewer_role(self) -> WorkspaceRole:
@@ -261,11 +258,10 @@ class Workspace(Node, WorkspaceMetricFields):
         order_by: WorkflowSort = WorkflowSort.CREATED_AT_DESC,
     ) -> Connection[Workflow]:
         filters = (("search", search), ("created_by", pk_or_none(created_by, "User", "createdBy")))
-        order, desc = order_by.value
-        kw = {"kind": "workflows", "filters": filters, "order": order, "descending": desc}
         return await _list(
-            info.context, self.pk, kw, first, after, lambda r: Workflow.from_row(r, self.role)
-        )
+            info.context, self.pk, "workflows", filters, order_by, first, after,
+            lambda r: Workflow.from_row(r, self.role),
+        )  # fmt: skip
 
     @strawberry.field(description="Executions of the workspace's workflows.")
     async def workflow_executions(
@@ -276,22 +272,11 @@ class Workspace(Node, WorkspaceMetricFields):
         filter: WorkflowExecutionFilter | None = None,
         order_by: WorkflowExecutionSort = WorkflowExecutionSort.STARTED_AT_DESC,
     ) -> Connection[WorkflowExecution]:
-        order, desc = order_by.value
         filters = filter.pairs() if filter else ()
-        kw = {
-            "kind": "workspace_executions",
-            "filters": filters,
-            "order": order,
-            "descending": desc,
-        }
         return await _list(
-            info.context,
-            self.pk,
-            kw,
-            first,
-            after,
+            info.context, self.pk, "workspace_executions", filters, order_by, first, after,
             lambda r: WorkflowExecution.from_row(r, self.role),
-        )
+        )  # fmt: skip
 
     @strawberry.field(description="Threads of the workspace.")
     async def threads(
@@ -303,15 +288,14 @@ class Workspace(Node, WorkspaceMetricFields):
         agent_id: strawberry.ID | None = None,
         order_by: ThreadSort = ThreadSort.CREATED_AT_DESC,
     ) -> Connection[Thread]:
-        order, desc = order_by.value
         filters = (
             ("user_id", pk_or_none(user_id, "User", "userId")),
             ("agent_id", pk_or_none(agent_id, "Agent", "agentId")),
         )
-        kw = {"kind": "threads", "filters": filters, "order": order, "descending": desc}
         return await _list(
-            info.context, self.pk, kw, first, after, lambda r: Thread.from_row(r, self.role)
-        )
+            info.context, self.pk, "threads", filters, order_by, first, after,
+            lambda r: Thread.from_row(r, self.role),
+        )  # fmt: skip
 
     @strawberry.field(
         permission_classes=OWNER_ONLY,
@@ -482,17 +466,7 @@ class Workflow(Node, WorkflowMetricFields):
 
     @classmethod
     def from_row(cls, row: WorkflowRow, role: str) -> Workflow:
-        return cls(
-            id=encode_id("Workflow", row.org_id, row.id),
-            key=row.key,
-            name=row.name,
-            created_at=row.created_at,
-            pk=row.id,
-            role=role,
-            workspace_pk=row.workspace_id,
-            created_by_pk=row.created_by,
-            copied_from_pk=row.copied_from_id,
-        )
+        return fill_from_row(cls, row, role=role, created_by_pk=row.created_by)
 
     @strawberry.field
     async def workspace(self, info: Info[Context, None]) -> Workspace:
@@ -518,17 +492,11 @@ class Workflow(Node, WorkflowMetricFields):
         filter: WorkflowExecutionFilter | None = None,
         order_by: WorkflowExecutionSort = WorkflowExecutionSort.STARTED_AT_DESC,
     ) -> Connection[WorkflowExecution]:
-        order, desc = order_by.value
         filters = filter.pairs() if filter else ()
-        kw = {"kind": "executions", "filters": filters, "order": order, "descending": desc}
         return await _list(
-            info.context,
-            self.pk,
-            kw,
-            first,
-            after,
+            info.context, self.pk, "executions", filters, order_by, first, after,
             lambda r: WorkflowExecution.from_row(r, self.role),
-        )
+        )  # fmt: skip
 
 
 @strawberry.type(description="One run of a workflow.")
@@ -543,16 +511,7 @@ class WorkflowExecution(Node):
 
     @classmethod
     def from_row(cls, row: ExecutionRow, role: str) -> WorkflowExecution:
-        return cls(
-            id=encode_id("WorkflowExecution", row.org_id, row.id),
-            status=WorkflowExecutionStatus(row.status),
-            started_at=row.started_at,
-            duration_ms=row.duration_ms,
-            pk=row.id,
-            role=role,
-            workflow_pk=row.workflow_id,
-            user_pk=row.user_id,
-        )
+        return fill_from_row(cls, row, role=role, status=WorkflowExecutionStatus(row.status))
 
     @strawberry.field
     async def workflow(self, info: Info[Context, None]) -> Workflow:
@@ -571,6 +530,10 @@ class ThreadMessage:
     created_at: datetime
     user_pk: strawberry.Private[int | None]
 
+    @classmethod
+    def from_row(cls, row: Any) -> ThreadMessage:
+        return fill_from_row(cls, row, role=ThreadMessageRole(row.role))
+
     @strawberry.field
     async def user(self, info: Info[Context, None]) -> User | None:
         return await _user(info.context, self.user_pk)
@@ -588,16 +551,7 @@ class Thread(Node, ThreadMetricFields):
 
     @classmethod
     def from_row(cls, row: ThreadRow, role: str) -> Thread:
-        return cls(
-            id=encode_id("Thread", row.org_id, row.id),
-            title=row.title,
-            created_at=row.created_at,
-            pk=row.id,
-            role=role,
-            workspace_pk=row.workspace_id,
-            user_pk=row.user_id,
-            agent_pk=row.agent_id,
-        )
+        return fill_from_row(cls, row, role=role)
 
     @strawberry.field(description="The Agent global id of the thread's agent.")
     def agent_id(self, info: Info[Context, None]) -> strawberry.ID | None:
@@ -623,19 +577,11 @@ class Thread(Node, ThreadMetricFields):
         role: ThreadMessageRole | None = None,
         order_by: ThreadMessageSort = ThreadMessageSort.CREATED_AT_ASC,
     ) -> Connection[ThreadMessage]:
-        order, desc = order_by.value
         filters = (("role", role.value if role else None),)
-        kw = {"kind": "messages", "filters": filters, "order": order, "descending": desc}
-
-        def wrap(r):
-            return ThreadMessage(
-                role=ThreadMessageRole(r.role),
-                content=r.content,
-                created_at=r.created_at,
-                user_pk=r.user_id,
-            )
-
-        return await _list(info.context, self.pk, kw, first, after, wrap)
+        return await _list(
+            info.context, self.pk, "messages", filters, order_by, first, after,
+            ThreadMessage.from_row,
+        )  # fmt: skip
 
 
 # --- node fetchers (same rules as the root fields; None when not visible) ---------------
