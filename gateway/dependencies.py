@@ -74,12 +74,14 @@ async def require_principal(
     return principal
 
 
-async def get_context(
+def request_context(
     request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: Annotated[Principal | None, Depends(get_principal)],
+    session: AsyncSession,
+    principal: Principal | None,
+    response: Response | None = None,
 ) -> Context:
+    """The `Context` of a request: what GraphQL resolvers and the REST shim's operations
+    run with."""
     return Context(
         session=session,
         principal=principal,
@@ -88,3 +90,12 @@ async def get_context(
         request=request,
         response=response,
     )
+
+
+async def get_context(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Annotated[Principal | None, Depends(get_principal)],
+) -> Context:
+    return request_context(request, session, principal, response)

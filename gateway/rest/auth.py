@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from gateway import logs
 from gateway.auth import AuthError, Principal, parse_authorization
 from gateway.context import Context
-from gateway.dependencies import SessionDep
+from gateway.dependencies import SessionDep, request_context
 from gateway.errors import Unauthenticated
 from gateway.principals import authenticate_cached
 
@@ -62,13 +62,7 @@ def context_for(api: str) -> Callable:
         # annotation and would take `principal` for a query parameter.
         principal: Principal = Depends(principal_dep),
     ) -> Context:
-        return Context(
-            session=session,
-            principal=principal,
-            settings=request.app.state.settings,
-            request_id=request.state.request_id,
-            request=request,
-        )
+        return request_context(request, session, principal)
 
     return dependency
 

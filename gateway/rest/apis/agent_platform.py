@@ -46,6 +46,7 @@ from gateway.dialects import register_error_dialect
 from gateway.errors import InvalidInput
 from gateway.responses import ORJSONResponse
 from gateway.rest.auth import context_for
+from gateway.rest.formats import decimal
 from gateway.rest.routes import uses
 from gateway.rest.runner import OperationFailed, run_operation
 from resolvers.node import encode_id
@@ -242,10 +243,6 @@ register_error_dialect(PREFIX, render_error)
 # --- formatting -----------------------------------------------------------------------
 
 
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(x, 2)
-
-
 def money(usd: float) -> str:
     """`"$1,234.56"`, `"-$12.00"`."""
     sign = "-" if usd < 0 else ""
@@ -323,18 +320,18 @@ async def platform_metrics(ctx: CtxDep) -> dict[str, Any]:
             "messages": m["messages"],
             "deployments": m["deployments"],
             "uptime": {
-                "platformUptime": _round(u["platformUptime"]),
-                "averageAgentUptime": _round(u["averageAgentUptime"]),
+                "platformUptime": decimal(u["platformUptime"]),
+                "averageAgentUptime": decimal(u["averageAgentUptime"]),
             },
             "performance": {
-                "averageResponseTime": _round(p["averageResponseTime"]),
+                "averageResponseTime": decimal(p["averageResponseTime"]),
                 "successRate": rate(p["successRate"]),
                 "errorRate": rate(p["errorRate"]),
             },
             "storage": {
                 "used": s["used"],
                 "total": s["total"],
-                "percentUsed": _round(s["percentUsed"]),
+                "percentUsed": decimal(s["percentUsed"]),
             },
         },
         "timestamp": datetime.now(UTC).isoformat(),
@@ -374,14 +371,14 @@ async def historical_metrics(
         "metrics": [
             {
                 "timestamp": pt["timestamp"],
-                "cpu": _round(pt["cpu"]),
-                "memory": _round(pt["memory"]),
+                "cpu": decimal(pt["cpu"]),
+                "memory": decimal(pt["memory"]),
                 "messages": pt["messages"],
                 "errors": pt["errors"],
             }
             for pt in h["points"]
         ],
-        "averages": {k: _round(a[k]) for k in ("cpu", "memory", "messages", "errors")},
+        "averages": {k: decimal(a[k]) for k in ("cpu", "memory", "messages", "errors")},
     }
 
 
@@ -394,7 +391,7 @@ async def historical_metrics(
 @uses("agent_platform/PerformanceMetrics")
 async def performance_metrics(ctx: CtxDep, user_id: UserIdPath) -> dict[str, Any]:
     p = (await _user_metrics(ctx, "agent_platform/PerformanceMetrics", user_id))["performance"]
-    return {k: _round(p[k]) for k in ("cpu", "memory", "errorRate", "responseTime")}
+    return {k: decimal(p[k]) for k in ("cpu", "memory", "errorRate", "responseTime")}
 
 
 @router.get(

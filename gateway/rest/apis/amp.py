@@ -66,7 +66,6 @@ Contract where the document is silent:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -102,6 +101,7 @@ from gateway.rest.apis.amp_schemas import (
     RealtimeResponse,
 )
 from gateway.rest.auth import context_for
+from gateway.rest.formats import decimal, utc, utc_instant, whole, whole_or_none
 from gateway.rest.routes import uses
 from gateway.rest.runner import OperationFailed, run_operation
 
@@ -157,31 +157,20 @@ async def run_for_mission(ctx: Context, op: str, variables: dict, key: str | Non
 # --- formatting -------------------------------------------------------------------------
 
 
-def count(v: float | None) -> int:
-    return int(round(v or 0))
-
-
-def cents(v: float | None) -> int | None:
-    return None if v is None else int(round(v))
-
-
-def rate(v: float | None) -> float | None:
-    return None if v is None else round(v, 2)
+# AMP's formats: counts are integers (null = 0), cents integers or null, rates percent
+# with 2 decimals, percentages of a budget 1 decimal, instants UTC `…Z` (gateway.rest.formats)
+count = whole
+cents = whole_or_none
+rate = decimal
+instant = utc_instant
 
 
 def pct1(v: float | None) -> float | None:
-    return None if v is None else round(v, 1)
+    return decimal(v, 1)
 
 
 def direction(d: str) -> str:
     return d.lower()
-
-
-def instant(value: str | None) -> str | None:
-    if value is None:
-        return None
-    t = datetime.fromisoformat(value).astimezone(UTC)
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def range_text(p: dict) -> str:
@@ -210,7 +199,7 @@ def overview_json(d: dict, granularity: str) -> dict:
     for i, day in enumerate(ts["dates"]):
         point: dict[str, Any] = {"date": day}
         if granularity == "HOUR":
-            point["hour"] = datetime.fromisoformat(ts["buckets"][i]).astimezone(UTC).hour
+            point["hour"] = utc(ts["buckets"][i]).hour
         point |= {
             "impressions": count(ts["impressions"][i]),
             "engagements": count(ts["engagements"][i]),
@@ -292,7 +281,7 @@ def _kpi(k: dict) -> dict:
     def num(v: float | None) -> float | int | None:
         if v is None:
             return None
-        return round(v, 2) if is_rate else int(round(v))
+        return rate(v) if is_rate else count(v)
 
     target = k["target"]
     return {
@@ -517,7 +506,7 @@ def costs_json(c: dict) -> dict:
         },
         "time_series": [
             {
-                "date": datetime.fromisoformat(b).astimezone(UTC).date().isoformat(),
+                "date": utc(b).date().isoformat(),
                 "cost_cents": cents(v or 0),
             }
             for b, v in zip(ts["buckets"], ts["values"], strict=True)

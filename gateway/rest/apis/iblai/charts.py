@@ -27,6 +27,7 @@ from gateway.rest.apis.iblai.common import (
     kpi,
     page_offset,
     paginated,
+    percent,
     period_out,
     points,
     run,
@@ -289,8 +290,8 @@ async def _conversations(
             "conversations": count(h["conversations"]),
             "messages": count(h["messages"]),
             "users": count(h["users"]),
-            "average_messages_per_conversation": _round(h["averageMessagesPerConversation"]),
-            "average_rating": _round(h["averageRating"]),
+            "average_messages_per_conversation": percent(h["averageMessagesPerConversation"]),
+            "average_rating": percent(h["averageRating"]),
         }
     variables = {**chart.variables, "granularity": granularity.upper()}
     a = await run(ctx, "Conversations", variables)
@@ -302,10 +303,6 @@ async def _conversations(
         "granularity": s["granularity"].lower(),
         "results": points(s),
     }
-
-
-def _round(value: float | None, digits: int = 2) -> float | None:
-    return round(value, digits) if value is not None else None
 
 
 conversations = uses("iblai/Conversations", "iblai/Headline")(_conversations)
@@ -336,7 +333,7 @@ async def ratings(ctx: CtxDep, chart: ChartDep) -> dict:
     r = a["ratings"]
     return {
         "period": period_out(chart, a["period"]),
-        "average_rating": _round(r["average"]),
+        "average_rating": percent(r["average"]),
         "count": count(r["count"]),
         "distribution": [
             {"rating": d["rating"], "count": count(d["count"])} for d in r["distribution"]

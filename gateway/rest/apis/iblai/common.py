@@ -18,6 +18,7 @@ from gateway.errors import InvalidInput, NotFound
 from gateway.inputs import PG_INT_MAX
 from gateway.responses import ORJSONResponse
 from gateway.rest.auth import context_for
+from gateway.rest.formats import decimal, whole
 from gateway.rest.runner import run_operation
 
 API = "iblai"
@@ -303,8 +304,8 @@ def usd(cents: float | None) -> float:
     return round(float(cents or 0) / 100, USD_DIGITS)
 
 
-def count(value: float | None) -> int:
-    return int(round(value or 0))
+count = whole  # counts are integers, null = 0
+percent = decimal  # percentages and averages: 2 decimals, null stays null
 
 
 def day(iso: str | None) -> str | None:
@@ -353,7 +354,7 @@ def kpi(change: dict) -> dict[str, Any]:
         "value": count(change["current"]),
         "previous_value": count(change["previous"]),
         "change": count(change["change"]),
-        "change_percentage": round(pct, 2) if pct is not None else None,
+        "change_percentage": percent(pct),
         "direction": change["direction"].lower(),
     }
 

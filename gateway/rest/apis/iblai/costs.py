@@ -26,6 +26,7 @@ from gateway.rest.apis.iblai.common import (
     page_offset,
     paginated,
     parse_csv,
+    percent,
     period_out,
     points,
     run,
@@ -96,7 +97,7 @@ async def financial(
         "period": period_out(chart, a["period"]),
         "total": usd(c["current"]),
         "previous_total": usd(c["previous"]),
-        "change_percentage": round(pct, 2) if pct is not None else None,
+        "change_percentage": percent(pct),
         "results": points(series, money=True),
     }
 
