@@ -21,7 +21,7 @@ import pytest
 from gateway.db import make_engine
 from tests.factories import Factory
 from tests.faults.postgres import DisposablePostgres
-from tests.faults.server import TallyServer
+from tests.server import TallyServer
 
 PG_PORT = 8119
 APP_PORT = 8111

@@ -19,16 +19,10 @@ import psutil
 import pytest
 
 from tests.gateway.test_cli import assert_one_line_error, tally
+from tests.server import free_port
 
 START_TIMEOUT_S = 180  # initdb + migrations on a loaded 2-core machine
 STOP_TIMEOUT_S = 60
-
-
-def free_port() -> int:
-    """A port the kernel picks (never a fixed one: the suite may run beside itself)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def postgres_of(pgdata: Path) -> list[psutil.Process]:

@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +23,7 @@ from gateway.ingest import writer
 from gateway.ingest.rollups import LEVELS
 from gateway.ingest.writer import EventRow, WriteContention, write_events
 from gateway.models import Org, Publication, User, UserRole
+from tests.server import TallyServer
 
 T0 = datetime(2026, 11, 2, 22, 0, tzinfo=UTC)
 
@@ -65,49 +62,16 @@ async def _fixture_data(url: str) -> tuple[int, str]:
     return org_id, token
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 async def live(scratch_database: str, tmp_path: Path) -> AsyncIterator[Live]:
     org_id, token = await _fixture_data(scratch_database)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TALLY_")}
-    env |= {"DATABASE_URL": _plain(scratch_database), "TALLY_DATA_DIR": str(tmp_path)}
-    env["TALLY_INPROCESS_WORKER"] = "false"
-    env.pop("REDIS_URL", None)
-    cmd = [sys.executable, "-c", "import sys; from gateway.cli import main; sys.exit(main())"]
-    log = (tmp_path / "serve.log").open("wb")
-    proc = await asyncio.create_subprocess_exec(
-        *cmd,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = {"DATABASE_URL": _plain(scratch_database), "TALLY_INPROCESS_WORKER": "false"}
+    server = TallyServer(env=env, root=tmp_path, clean=True)
     try:
-        async with httpx.AsyncClient() as c:
-            for _ in range(600):
-                assert proc.returncode is None, (tmp_path / "serve.log").read_text()
-                try:
-                    if (await c.get(f"{base}/livez")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        yield Live(scratch_database, org_id, token, base)
+        server.start(timeout=60)
+        yield Live(scratch_database, org_id, token, server.base_url)
     finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), 30)
-        log.close()
+        server.stop()
 
 
 def _event(i: int) -> dict:

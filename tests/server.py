@@ -1,9 +1,10 @@
-"""A real `tally serve` (uvicorn) in a subprocess, on a port of the test's choosing, for
-tests that need real sockets: dropped connections and resets only show up there."""
+"""A real `tally serve` (uvicorn) in a subprocess, for tests that need real sockets:
+dropped connections, resets, concurrent clients. One helper for every such test."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -13,11 +14,31 @@ from pathlib import Path
 import httpx
 
 
+def free_port() -> int:
+    """A port the kernel picks (never a fixed one: the suite may run beside itself)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class TallyServer:
-    def __init__(self, port: int, env: dict[str, str]) -> None:
-        self.port = port
-        self.env = env
-        self.root = Path(tempfile.mkdtemp(prefix="tally-faults-app-"))
+    """`tally serve --host 127.0.0.1 --port PORT` with `env` on top of this process's
+    environment (`clean`: without its TALLY_* settings and REDIS_URL, so the server runs
+    with its own defaults). Its data directory and log live in `root` (a new temporary
+    directory by default)."""
+
+    def __init__(
+        self,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        *,
+        root: Path | None = None,
+        clean: bool = False,
+    ) -> None:
+        self.port = port if port is not None else free_port()
+        self.env = env or {}
+        self.root = root or Path(tempfile.mkdtemp(prefix="tally-test-server-"))
+        self.clean = clean
         self.log = self.root / "server.log"
         self.process: subprocess.Popen | None = None
 
@@ -26,17 +47,23 @@ class TallyServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 90.0) -> None:
+        """Start and wait until /livez answers (the timeout only catches a stall)."""
+        base = dict(os.environ)
+        if self.clean:
+            base = {k: v for k, v in base.items() if not k.startswith("TALLY_")}
+            base.pop("REDIS_URL", None)
         env = {
-            **os.environ,
+            **base,
             "TALLY_DATA_DIR": str(self.root / "data"),
             "TALLY_LOG_LEVEL": "WARNING",
             # these tests are about reaching the database: no answer from the response cache
             "TALLY_RESPONSE_CACHE_TTL": "0",
             **self.env,
         }
+        command = [sys.executable, "-m", "gateway.cli", "serve", "--host", "127.0.0.1"]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gateway.cli", "serve", "--port", str(self.port)],
+                [*command, "--port", str(self.port)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,
