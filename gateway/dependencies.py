@@ -60,6 +60,12 @@ async def get_principal(request: Request, session: SessionDep) -> Principal | No
         principal = await authenticate_cached(request.app.state.principals, session, token)
     except AuthError as exc:
         raise Unauthenticated(str(exc)) from exc
+    return note_principal(principal)
+
+
+def note_principal(principal: Principal | None) -> Principal | None:
+    """Name the authenticated caller in the request's log record: the access log shows it,
+    and the rate limiter gives back the address charge of a token that authenticated."""
     rec = logs.record()
     if rec is not None and principal is not None:
         rec.principal = f"{principal.org_key}/{principal.username}"

@@ -7,10 +7,9 @@ from collections.abc import Callable
 
 from fastapi import Depends, Request
 
-from gateway import logs
 from gateway.auth import AuthError, Principal, parse_authorization
 from gateway.context import Context
-from gateway.dependencies import SessionDep, request_context
+from gateway.dependencies import SessionDep, note_principal, request_context
 from gateway.errors import Unauthenticated
 from gateway.principals import authenticate_cached
 
@@ -42,10 +41,7 @@ def principal_for(api: str) -> Callable:
             principal = await authenticate_cached(request.app.state.principals, session, token)
         except AuthError as exc:
             raise Unauthenticated(str(exc)) from exc
-        rec = logs.record()  # the access line, and proof for the rate limits' address charge
-        if rec is not None:
-            rec.principal = f"{principal.org_key}/{principal.username}"
-        return principal
+        return note_principal(principal)  # the access line, and proof for the rate limits
 
     return dependency
 
