@@ -70,6 +70,26 @@ def _field(description: str, **kw: Any):
     return strawberry.field(permission_classes=ADMIN, description=description, **kw)
 
 
+def _catalog_field(cls: type[Course] | type[Program], rows: type, description: str):
+    """A page of catalog courses or programs (org-wide), with their analytics."""
+
+    async def catalog(
+        self: LearnerAnalytics,
+        info: Info[Context, None],
+        search: str | None = None,
+        order_by: CatalogOrder = CatalogOrder.KEY,
+        first: int | None = None,
+        after: str | None = None,
+        offset: int | None = None,
+    ) -> Connection:
+        page = page_args(first, after, offset=offset)
+        fetch = partial(service.catalog, info.context, rows, search=search, order=order_by.value)
+        return await paginate(page, fetch, partial(self._catalog_node, cls))
+
+    catalog.__annotations__["return"] = Connection[cls]
+    return _field(description, resolver=catalog)
+
+
 @strawberry.type(
     description="ibl.ai analytics for one mentor (`mentor`) or the whole org, narrowed to "
     "user groups (`userGroupIds`), over one period. Every field but `learner` needs the "
@@ -125,10 +145,6 @@ class LearnerAnalytics:
     def _catalog_node(self, cls: type[Course] | type[Program], row: Any) -> Any:
         """A catalog row as a node narrowed like this request (user groups, period)."""
         return cls.from_row(row, self.scope.actor_ids, self.rp)
-
-    async def _catalog(self, info: Info, cls, rows, search, order_by, page) -> Connection:
-        fetch = partial(service.catalog, info.context, rows, search=search, order=order_by.value)
-        return await paginate(page, fetch, partial(self._catalog_node, cls))
 
     async def _catalog_item(self, info: Info, cls, loader, key: str, what: str) -> Any:
         row = await info.context.loader(loader).load(key)
@@ -385,35 +401,19 @@ class LearnerAnalytics:
         return await paginate(page, fetch, self._user_stat)
 
     # -- catalog ---------------------------------------------------------------------------
-    @_field("Catalog courses (org-wide; `mentor` does not apply), with their analytics.")
-    async def courses(
-        self,
-        info: Info[Context, None],
-        search: str | None = None,
-        order_by: CatalogOrder = CatalogOrder.KEY,
-        first: int | None = None,
-        after: str | None = None,
-        offset: int | None = None,
-    ) -> Connection[Course]:
-        page = page_args(first, after, offset=offset)
-        return await self._catalog(info, Course, CourseRow, search, order_by, page)
+    courses = _catalog_field(
+        Course,
+        CourseRow,
+        "Catalog courses (org-wide; `mentor` does not apply), with their analytics.",
+    )
 
     @_field("One course by key.")
     async def course(self, info: Info[Context, None], key: str) -> Course:
         return await self._catalog_item(info, Course, CourseByKeyLoader, key, "course")
 
-    @_field("Programs (org-wide), each aggregating its courses.")
-    async def programs(
-        self,
-        info: Info[Context, None],
-        search: str | None = None,
-        order_by: CatalogOrder = CatalogOrder.KEY,
-        first: int | None = None,
-        after: str | None = None,
-        offset: int | None = None,
-    ) -> Connection[Program]:
-        page = page_args(first, after, offset=offset)
-        return await self._catalog(info, Program, ProgramRow, search, order_by, page)
+    programs = _catalog_field(
+        Program, ProgramRow, "Programs (org-wide), each aggregating its courses."
+    )
 
     @_field("One program by key.")
     async def program(self, info: Info[Context, None], key: str) -> Program:

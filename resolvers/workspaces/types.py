@@ -226,6 +226,26 @@ async def _list(ctx: Context, parent: int, kind: str, filters, order_by, first, 
     return await paginate(page_args(first, after), fetch, node)
 
 
+def _executions_field(kind: str, description: str | None = None):
+    """The executions of a workspace (`workspace_executions`) or of a workflow."""
+
+    async def executions(
+        self: Any,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        filter: WorkflowExecutionFilter | None = None,
+        order_by: WorkflowExecutionSort = WorkflowExecutionSort.STARTED_AT_DESC,
+    ) -> Connection[WorkflowExecution]:
+        filters = filter.pairs() if filter else ()
+        return await _list(
+            info.context, self.pk, kind, filters, order_by, first, after,
+            lambda r: WorkflowExecution.from_row(r, self.role),
+        )  # fmt: skip
+
+    return strawberry.field(resolver=executions, description=description)
+
+
 @strawberry.type(description="An Athena workspace. Metric fields are for its owner only.")
 class Workspace(Node, WorkspaceMetricFields):
     uuid: str
@@ -263,20 +283,9 @@ class Workspace(Node, WorkspaceMetricFields):
             lambda r: Workflow.from_row(r, self.role),
         )  # fmt: skip
 
-    @strawberry.field(description="Executions of the workspace's workflows.")
-    async def workflow_executions(
-        self,
-        info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
-        filter: WorkflowExecutionFilter | None = None,
-        order_by: WorkflowExecutionSort = WorkflowExecutionSort.STARTED_AT_DESC,
-    ) -> Connection[WorkflowExecution]:
-        filters = filter.pairs() if filter else ()
-        return await _list(
-            info.context, self.pk, "workspace_executions", filters, order_by, first, after,
-            lambda r: WorkflowExecution.from_row(r, self.role),
-        )  # fmt: skip
+    workflow_executions = _executions_field(
+        "workspace_executions", "Executions of the workspace's workflows."
+    )
 
     @strawberry.field(description="Threads of the workspace.")
     async def threads(
@@ -483,20 +492,7 @@ class Workflow(Node, WorkflowMetricFields):
             return None
         return (await fetch_workflows(info.context, [self.copied_from_pk]))[0]
 
-    @strawberry.field
-    async def executions(
-        self,
-        info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
-        filter: WorkflowExecutionFilter | None = None,
-        order_by: WorkflowExecutionSort = WorkflowExecutionSort.STARTED_AT_DESC,
-    ) -> Connection[WorkflowExecution]:
-        filters = filter.pairs() if filter else ()
-        return await _list(
-            info.context, self.pk, "executions", filters, order_by, first, after,
-            lambda r: WorkflowExecution.from_row(r, self.role),
-        )  # fmt: skip
+    executions = _executions_field("executions")
 
 
 @strawberry.type(description="One run of a workflow.")
