@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -22,7 +23,7 @@ def free_port() -> int:
 
 
 class TallyServer:
-    """`tally serve --host 127.0.0.1 --port PORT` with `env` on top of this process's
+    """`tally serve --host 127.0.0.1 --port PORT [args]` with `env` on top of this process's
     environment (`clean`: without its TALLY_* settings and REDIS_URL, so the server runs
     with its own defaults). Its data directory and log live in `root` (a new temporary
     directory by default)."""
@@ -34,11 +35,13 @@ class TallyServer:
         *,
         root: Path | None = None,
         clean: bool = False,
+        args: Sequence[str] = (),
     ) -> None:
         self.port = port if port is not None else free_port()
         self.env = env or {}
         self.root = root or Path(tempfile.mkdtemp(prefix="tally-test-server-"))
         self.clean = clean
+        self.args = tuple(args)
         self.log = self.root / "server.log"
         self.process: subprocess.Popen | None = None
 
@@ -46,27 +49,28 @@ class TallyServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 90.0) -> None:
-        """Start and wait until /livez answers (the timeout only catches a stall)."""
+    def environment(self) -> dict[str, str]:
+        """The server's environment (for `tally` commands run beside it)."""
         base = dict(os.environ)
         if self.clean:
             base = {k: v for k, v in base.items() if not k.startswith("TALLY_")}
             base.pop("REDIS_URL", None)
-        env = {
+        return {
             **base,
             "TALLY_DATA_DIR": str(self.root / "data"),
             "TALLY_LOG_LEVEL": "WARNING",
-            # these tests are about reaching the database: no answer from the response cache
-            "TALLY_RESPONSE_CACHE_TTL": "0",
             **self.env,
         }
+
+    def start(self, timeout: float = 90.0) -> None:
+        """Start and wait until /livez answers (the timeout only catches a stall)."""
         command = [sys.executable, "-m", "gateway.cli", "serve", "--host", "127.0.0.1"]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [*command, "--port", str(self.port)],
+                [*command, "--port", str(self.port), *self.args],
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env=env,
+                env=self.environment(),
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -143,6 +143,8 @@ def server(postgres: DisposablePostgres, token: str):
             "TALLY_DB_CONNECT_TIMEOUT_S": "1",
             "TALLY_DB_POOL_TIMEOUT_S": "1",
             "TALLY_RATE_LIMIT_ENABLED": "false",
+            # these tests are about reaching the database: no answer from the response cache
+            "TALLY_RESPONSE_CACHE_TTL": "0",
         },
     )
     try:

@@ -5,12 +5,9 @@ revoke`), with the in-process TTL alone and with revocations shared through Redi
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,7 +18,7 @@ from gateway import migrate
 from gateway.db import make_engine
 from gateway.models import ApiToken
 from tests.factories import Factory
-from tests.gateway.test_lifecycle import free_port
+from tests.server import TallyServer
 
 REDIS_URL = "redis://127.0.0.1:6379"
 TTL_S = 1.0
@@ -46,15 +43,12 @@ async def _token(url: str) -> tuple[int, str]:
         await engine.dispose()
 
 
-def _env(database_url: str, redis_url: str | None, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(
-        DATABASE_URL=database_url.replace("postgresql+asyncpg://", "postgresql://"),
-        TALLY_DATA_DIR=str(data_dir),
-        TALLY_RATE_LIMIT_ENABLED="false",
-        TALLY_PRINCIPAL_CACHE_TTL_S=str(TTL_S),
-        TALLY_LOG_LEVEL="WARNING",
-    )
+def _env(database_url: str, redis_url: str | None) -> dict[str, str]:
+    env = {
+        "DATABASE_URL": database_url.replace("postgresql+asyncpg://", "postgresql://"),
+        "TALLY_RATE_LIMIT_ENABLED": "false",
+        "TALLY_PRINCIPAL_CACHE_TTL_S": str(TTL_S),
+    }
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
@@ -84,33 +78,14 @@ async def test_a_revoked_token_is_refused_by_every_worker_after_the_ttl(
 def _scenario(database_url: str, redis_url: str | None, token_id: int, token: str):
     """Serve, warm every worker's cache, revoke from another process, wait the TTL (plus
     a margin), ask again: (statuses before, statuses after)."""
-    data_dir = Path(tempfile.mkdtemp(prefix="tally-revoke-"))
-    env = _env(database_url, redis_url, data_dir)
-    port = free_port()
-    log = open(data_dir / "serve.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/graphql"
+    server = TallyServer(env=_env(database_url, redis_url), clean=True, args=("--workers", "2"))
+    url = f"{server.base_url}/graphql"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert proc.poll() is None, (data_dir / "serve.log").read_text()[-4000:]
-            assert time.monotonic() < deadline, "tally serve did not start"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/livez", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-
+        server.start(timeout=START_TIMEOUT_S)
         before = _statuses(url, token, 30)  # every worker now has the principal cached
         revoke = subprocess.run(
             [sys.executable, "-m", "gateway.cli", "token", "revoke", str(token_id)],
-            env=env,
+            env=server.environment(),
             capture_output=True,
             text=True,
             timeout=120,
@@ -119,10 +94,4 @@ def _scenario(database_url: str, redis_url: str | None, token_id: int, token: st
         time.sleep(TTL_S + MARGIN_S)
         return before, _statuses(url, token, 30)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        server.stop()
