@@ -1,13 +1,14 @@
 """Batched natural-key -> id resolution for ingestion.
 
-Every lookup is one statement per entity type, whatever the number of keys, and is
-scoped by org: keys are `(org_id, natural key)` pairs, so an event or entity can never
-resolve to a row of another org.
+Every lookup is one statement per entity type, whatever the number of keys (or one
+statement for several entity types, `resolve_many`), and is scoped by org: keys are
+`(org_id, natural key)` pairs, so an event or entity can never resolve to a row of
+another org.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -74,6 +75,37 @@ async def resolve_keys(
         [k for _, k in pairs],
     )
     return {(r["org_id"], r["k"]): r["id"] for r in rows}
+
+
+def _part(entity: str, by_id: bool, n: int) -> tuple[str, str]:
+    spec = ENTITY_TABLES[entity]
+    column = "id" if by_id else spec.column
+    key_type = "bigint" if column == "id" else "text"
+    tenant = "id" if spec.table == "orgs" else "org_id"
+    return key_type, (
+        f"SELECT {n} AS part, q.i, t.id FROM {spec.table} t"
+        f" JOIN unnest(${2 * n + 1}::bigint[], ${2 * n + 2}::{key_type}[]) WITH ORDINALITY"
+        f" AS q(org_id, k, i) ON t.{tenant} = q.org_id AND t.{column} = q.k"
+    )
+
+
+async def resolve_many(
+    conn: asyncpg.Connection,
+    lookups: Sequence[tuple[str, Iterable[tuple[int, object]], bool]],
+) -> list[dict[tuple[int, object], int]]:
+    """`resolve_keys` for several `(entity, pairs, by_id)` lookups in one round trip;
+    one result per lookup, in order."""
+    pairs_of = [list(set(pairs)) for _, pairs, _ in lookups]
+    parts, args = [], []
+    for n, ((entity, _, by_id), pairs) in enumerate(zip(lookups, pairs_of, strict=True)):
+        parts.append(_part(entity, by_id, n)[1])
+        args += [[o for o, _ in pairs], [k for _, k in pairs]]
+    out: list[dict[tuple[int, object], int]] = [{} for _ in lookups]
+    if not any(pairs_of):
+        return out
+    for part, i, id_ in await conn.fetch(" UNION ALL ".join(parts), *args):
+        out[part][pairs_of[part][i - 1]] = id_
+    return out
 
 
 async def resolve_org_keys(conn: asyncpg.Connection, keys: Iterable[str]) -> dict[str, int]:

@@ -33,7 +33,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from gateway.ingest.resolve import resolve_keys, resolve_org_keys
+from gateway.ingest.resolve import resolve_many, resolve_org_keys
 from gateway.ingest.writer import EventRow
 from gateway.vocabulary import EVENT_KINDS, SUBJECT_TYPES, EventKind, kind_of
 
@@ -408,10 +408,10 @@ class EventValidator:
             if p.actor is not None:
                 actors.add((org_id, p.actor))
 
-        found: dict[tuple[str, bool], dict] = {}
-        for (st, by_id), pairs in subjects.items():
-            found[(st, by_id)] = await resolve_keys(self.conn, st, pairs, by_id=by_id)
-        users = await resolve_keys(self.conn, "user", actors)
+        # every subject type and the actors in one round trip
+        lookups = [(st, pairs, by_id) for (st, by_id), pairs in subjects.items()]
+        *resolved, users = await resolve_many(self.conn, [*lookups, ("user", actors, False)])
+        found = dict(zip(subjects, resolved, strict=True))
 
         for p, org_id in placed:
             problems = []

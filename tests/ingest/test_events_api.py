@@ -239,17 +239,17 @@ async def test_auth(client, world):
     assert "admin role" in r.json()["error"]["message"]
 
 
-async def test_keys_are_resolved_in_one_query_per_subject_type(client, world, monkeypatch):
+async def test_keys_are_resolved_in_one_round_trip(client, world, monkeypatch):
     from gateway.ingest import validate
 
-    calls: list[str] = []
-    real = validate.resolve_keys
+    calls: list[list[str]] = []
+    real = validate.resolve_many
 
-    async def counting(conn, entity, pairs, **kw):
-        calls.append(entity)
-        return await real(conn, entity, pairs, **kw)
+    async def counting(conn, lookups):
+        calls.append([entity for entity, _, _ in lookups])
+        return await real(conn, lookups)
 
-    monkeypatch.setattr(validate, "resolve_keys", counting)
+    monkeypatch.setattr(validate, "resolve_many", counting)
     uptime = lambda i: {  # noqa: E731
         "event_id": f"u{i}",
         "type": "uptime",
@@ -260,4 +260,5 @@ async def test_keys_are_resolved_in_one_query_per_subject_type(client, world, mo
     batch = [*(view(i, actor="bob") for i in range(40)), *(uptime(i) for i in range(20))]
     r = await client.post(URL, json=batch, headers=world.headers)
     assert r.json() == {"received": 60, "new": 60, "duplicates": 0}
-    assert sorted(calls) == ["org", "publication", "user"]
+    # one statement for both subject types and the actors
+    assert len(calls) == 1 and sorted(calls[0]) == ["org", "publication", "user"]
