@@ -1,15 +1,16 @@
 """Group commit for the ingestion API: concurrent requests share one writer transaction.
 
 Each request validates its batch itself (so a bad batch is its own 422), then queues the
-rows here and waits. One drain task per process takes everything queued, writes it with
-one statement (`gateway.ingest.writer.write_batches`: the batches' events in key order,
-each rollup key upserted once for the whole group) in one transaction, and answers every
-waiting request with its own count of new events **after the commit** — an acknowledged
-batch is durable. The response cache's change notice goes out in that transaction.
-While a group is being written the next one queues, so a process has at most one
-ingestion transaction open: concurrent requests no longer queue on each other's rollup
-row locks, and the per-transaction costs (planning, commit flush) are paid once per
-group instead of once per request.
+rows here and waits. A drain task (up to `WRITERS` per process) takes everything
+queued, writes it with one statement (`gateway.ingest.writer.write_batches`: the
+batches' events in key order, each rollup key upserted once for the whole group) in one
+transaction, and answers every waiting request with its own count of new events
+**after the commit** — an acknowledged batch is durable. The response cache's change
+notice goes out in that transaction. While groups are being written the next one
+queues, so a process has at most `WRITERS` ingestion transactions open however many
+requests arrive: requests no longer queue one by one on each other's rollup row locks,
+and the per-transaction costs (planning, commit flush, rollup keys shared between
+batches) are paid once per group instead of once per request.
 
 Failure isolation: a group that fails for any reason other than write contention is
 written again batch by batch, so one batch's error never fails the others. Contention
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 
 GROUP_EVENTS = 20_000
 """Most events written in one group (a request is never split)."""
+WRITERS = 2
+"""Groups written at once per process. While one group waits for row locks another
+one's events and aggregates proceed, so PostgreSQL can use a second core; every writer
+upserts in key order, so they queue on shared rollup rows instead of deadlocking."""
 
 
 @dataclass
@@ -48,11 +53,14 @@ class _Pending:
 class GroupWriter:
     """Queues validated batches and writes them in groups; see the module docstring."""
 
-    def __init__(self, db: Database, *, max_events: int = GROUP_EVENTS) -> None:
+    def __init__(
+        self, db: Database, *, max_events: int = GROUP_EVENTS, writers: int = WRITERS
+    ) -> None:
         self.db = db
         self.max_events = max_events
         self._queue: list[_Pending] = []
-        self._drain: asyncio.Task | None = None
+        self._drains: list[asyncio.Task] = []
+        self.writers = writers
         self.groups = 0
         """Transactions committed so far (for tests and logs)."""
 
@@ -64,8 +72,9 @@ class GroupWriter:
         item = _Pending(rows)
         self._queue.append(item)
         loop = asyncio.get_running_loop()
-        if self._drain is None or self._drain.done() or self._drain.get_loop() is not loop:
-            self._drain = loop.create_task(self._run())
+        self._drains = [t for t in self._drains if not t.done() and t.get_loop() is loop]
+        if len(self._drains) < self.writers:
+            self._drains.append(loop.create_task(self._run()))
         # the write goes on if this request is cancelled: a resent batch is idempotent
         return await asyncio.shield(item.done)
 
