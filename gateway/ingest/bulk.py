@@ -6,8 +6,8 @@ Each line is one event in the API's shape (`gateway.ingest.validate`), optionall
 valid events are COPYed into a staging table. Every `MERGE_EVENTS` staged events (and at
 the end) one set-based statement (`gateway.ingest.writer.merge_staged`) inserts the new
 ones and adds them to every rollup level, and the transaction commits; while PostgreSQL
-merges, the next chunks are parsed and validated (on a second connection), so the two
-cores work at once. The tables are analyzed afterwards.
+merges, the next chunks are parsed and validated (on a connection of their own), and
+up to `MERGERS` merges run at once, so both cores work. The tables are analyzed afterwards.
 
 Unlike the API (all-or-nothing per request), a file is loaded **per line**: valid lines
 are loaded even when others are bad; bad lines are reported with their line number and
@@ -41,6 +41,9 @@ CHUNK_LINES = 50_000
 MERGE_EVENTS = 100_000
 """Events per merge (and transaction). One merge runs while the next chunks are parsed
 and validated; larger merges share more rollup keys but leave less to overlap."""
+MERGERS = 2
+"""Merges in flight at once (each on its own connection and in its own transaction).
+They upsert rollup rows in key order, so they queue on shared rows, never deadlock."""
 SHOW_ERRORS = 20
 
 
@@ -118,13 +121,16 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
     """Load the NDJSON events in `path`; see the module docstring for the semantics."""
     report = BulkReport(path)
     started = time.monotonic()
-    # Validation (Python) of the next chunks overlaps the merge (PostgreSQL) of the
-    # previous ones: one connection looks keys up, another stages and merges. Sessions
-    # pinned to one connection (tests) cannot overlap and run one after the other.
+    # Validation (Python) of the next chunks overlaps the merges (PostgreSQL) of the
+    # previous ones: one connection looks keys up, `MERGERS` others stage and merge.
+    # Sessions pinned to one connection (tests) cannot overlap: one after the other.
     overlap = db.bind is None
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(db.session())
-        writing = await stack.enter_async_context(db.session()) if overlap else session
+        writers = [
+            await stack.enter_async_context(db.session()) if overlap else session
+            for _ in range(MERGERS if overlap else 1)
+        ]
         conn = await asyncpg_connection(session)
         org_id = None
         if org_key is not None:
@@ -134,9 +140,10 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
         validator = EventValidator(conn, org_id=org_id, org_key=org_key, own_org_only=False)
         size = path.stat().st_size  # noqa: ASYNC240 - one stat call
         staged: list = []
-        merging: asyncio.Task | None = None
+        merging: list[asyncio.Future | None] = [None] * len(writers)
+        merges = 0
 
-        async def merge(rows: list) -> None:
+        async def merge(writing, rows: list) -> None:
             wconn = await asyncpg_connection(writing)
             await stage_events(wconn, rows)
             new = await merge_staged(wconn)
@@ -146,16 +153,19 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
             report.duplicates += len(rows) - new
 
         async def flush() -> None:
-            nonlocal merging, staged
-            if merging is not None:
-                await merging
-                merging = None
+            """Hand the staged rows to the next writer once its previous merge is done."""
+            nonlocal staged, merges
+            slot = merges % len(writers)
+            if (task := merging[slot]) is not None:
+                merging[slot] = None
+                await task
             if staged:
                 rows, staged = staged, []
-                merging = asyncio.ensure_future(merge(rows))
+                merges += 1
+                merging[slot] = asyncio.ensure_future(merge(writers[slot], rows))
                 if not overlap:
-                    await merging
-                    merging = None
+                    await merging[slot]
+                    merging[slot] = None
 
         try:
             with Progress(size, f"ingest {path.name}", unit="B") as progress:
@@ -169,12 +179,16 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
                     if len(staged) >= MERGE_EVENTS:
                         await flush()
                 await flush()
-                await flush()
+                for task in merging:
+                    if task is not None:
+                        await task
+                merging = [None] * len(writers)
         finally:
-            if merging is not None and not merging.done():
-                merging.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await merging
+            for task in merging:
+                if task is not None and not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
     if report.new:
         await analyze_database(db)
     report.seconds = time.monotonic() - started
