@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from gateway.errors import InvalidInput
+from gateway.inputs import check_day
 
 EXPORT_FORMATS = ("csv", "json")
 EXPORT_SECTIONS = ("content", "metrics", "costs")
@@ -88,11 +89,12 @@ def parse_period(text: str | None, *, today: date | None = None) -> ExportPeriod
 
 def parse_day(value: str | date, what: str) -> date:
     if isinstance(value, date):
-        return value
+        return check_day(value, what)
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"{what} must be a date YYYY-MM-DD, got {value!r}.") from None
+    return check_day(day, what)
 
 
 def export_params(

@@ -20,6 +20,7 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.errors import InvalidInput, NotFound
+from gateway.inputs import check_day
 from gateway.learners import service
 from gateway.learners.loaders import (
     ChatSessionByKeyLoader,
@@ -460,6 +461,9 @@ class LearnerAnalytics:
     ) -> Connection[AuditEntry]:
         ctx = info.context
         page = page_args(first if first is not None else limit, after, offset=offset)
+        for day, what in ((from_date, "fromDate"), (to_date, "toDate")):
+            if day is not None:
+                check_day(day, what)
         if from_date and to_date and from_date > to_date:
             raise InvalidInput(f"`fromDate` ({from_date}) is after `toDate` ({to_date}).")
         mentor_id = self.scope.mentor_id
