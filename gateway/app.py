@@ -34,7 +34,12 @@ from gateway.dependencies import (
 )
 from gateway.dialects import register_error_dialect, render_error
 from gateway.errors import ServiceUnavailable, TallyError
-from gateway.guards import DeadlineMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
+from gateway.guards import (
+    DeadlineMiddleware,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
+    freeze_startup_heap,
+)
 from gateway.middleware import RequestMiddleware
 from gateway.principals import PrincipalCache
 from gateway.production import check_production
@@ -70,6 +75,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             worker = start_background(app.state.db, settings)
         stats = asyncio.ensure_future(keep_fresh(app.state.db)) if owned else None
         await app.state.graphql_cache.start(listener_dsn(app.state.db))
+        if owned:
+            freeze_startup_heap()
         try:
             yield
         finally:

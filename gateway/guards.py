@@ -2,7 +2,8 @@
 request deadline (`DeadlineMiddleware`) and rate limits (`RateLimitMiddleware`); and
 `SecurityHeadersMiddleware`, which puts the security headers on every response. Errors
 are rendered in the caller's dialect by the `render` function the app passes in
-(`gateway.app.render_error`).
+(`gateway.app.render_error`). And `freeze_startup_heap`, which keeps garbage collection
+from stalling every request (see there).
 
 Deadline contract: a request that has not *started* its response within
 `TALLY_REQUEST_TIMEOUT_S` (default 20 s) gets 504 `timeout` with `Retry-After`, and its
@@ -33,6 +34,7 @@ on each replica is charged, then given back).
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 from collections import OrderedDict
@@ -61,6 +63,20 @@ CLEANUP_GRACE_S = 10.0
 second meanwhile) before it is left to finish on its own."""
 
 _abandoned: set[asyncio.Task] = set()
+
+
+def freeze_startup_heap() -> int:
+    """Collect, then move every object alive after startup (modules, the schema, the ORM's
+    metadata: some 190,000 objects) out of the cyclic garbage collector's reach
+    (`gc.freeze`); returns how many. A full collection walks every tracked object while
+    the event loop waits — each one took 0.2-0.6 s on a loaded 2-core machine, during
+    which `/livez` and every request stalled; after this it walks only what was made
+    since (bounded by the document caches, `resolvers.guard.CACHE_CHARS`). Objects made
+    at startup live as long as the process, so freezing them leaks nothing. Called once,
+    by the app that owns its database (`tally serve`), after its startup."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 class DeadlineMiddleware:

@@ -3,8 +3,7 @@
 It replaces strawberry's ParserCache / MaxTokensLimiter / ValidationCache with the same
 caches plus the limits, in this order, each step only when the previous passed:
 
-1. parse (cached by query text): a token and bracket-nesting scan, then graphql-core's
-   `parse(..., max_tokens=...)`;
+1. parse (cached by query text): graphql-core's `parse(..., max_tokens=...)`;
 2. the document limits (`resolvers.limits`, measured once per document and cached);
 3. the raw `variables` bounds (before graphql-core coerces anything);
 4. graphql-core's validation rules (cached by query text, rules and whether suggestions
@@ -27,10 +26,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import AsyncIterator, Iterator
-from functools import lru_cache
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -50,7 +50,14 @@ from resolvers.limits import (
     too_many_tokens,
 )
 
-CACHE_SIZE = 256
+CACHE_CHARS = 200_000
+"""The parse and the validation cache each hold documents of at most this many characters
+in all (least recently used out first), and only documents within every document limit.
+Cached syntax trees are long-lived objects that each full garbage collection walks while
+the event loop (and `/livez`) waits: a flood of distinct hostile documents must not pile
+them up (134 of them, 118,000 objects, made full collections take 0.1-0.6 s on a loaded
+2-core machine). 200,000 characters are some 100 dashboard queries; what falls out is
+parsed again, which the token limit keeps to milliseconds."""
 OFFLOAD_CHARS = 2_048
 """Documents longer than this are parsed, measured and validated in a worker thread: the
 event loop (health checks, every other request) keeps running while one large document
@@ -66,11 +73,36 @@ def limits_of(settings: Settings) -> Limits:
     )
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _prepare(query: str, max_tokens: int, max_nesting: int) -> tuple[DocumentNode, DocumentShape]:
-    limits = Limits(max_tokens=max_tokens, max_nesting=max_nesting)
+def _query_size(entry: tuple) -> int:
+    return entry[-1]
+
+
+_lock = threading.Lock()  # documents are prepared in worker threads too
+_documents: LRUCache = LRUCache(maxsize=CACHE_CHARS, getsizeof=_query_size)
+_validations: LRUCache = LRUCache(maxsize=CACHE_CHARS, getsizeof=_query_size)
+
+
+def _prepare(
+    query: str, max_tokens: int, max_nesting: int, limits: Limits | None = None
+) -> tuple[DocumentNode, DocumentShape]:
+    """The parsed document and its measure, from the cache when it was kept there (only
+    documents within `limits` are)."""
+    key = (query, max_tokens, max_nesting)
+    with _lock:
+        hit = _documents.get(key)
+    if hit is not None:
+        return hit[0], hit[1]
+    limits = limits or Limits(max_tokens=max_tokens, max_nesting=max_nesting)
+    document, shape = _parse(query, limits)
+    if len(query) <= CACHE_CHARS and not check_document(shape, limits):
+        with _lock:
+            _documents[key] = (document, shape, len(query))
+    return document, shape
+
+
+def _parse(query: str, limits: Limits) -> tuple[DocumentNode, DocumentShape]:
     try:
-        document = parse(query, max_tokens=max_tokens)
+        document = parse(query, max_tokens=limits.max_tokens)
     except GraphQLError as exc:
         if "tokens. Parsing aborted" in exc.message:
             raise too_many_tokens(limits) from None
@@ -84,16 +116,20 @@ def _prepare(query: str, max_tokens: int, max_nesting: int) -> tuple[DocumentNod
     return document, measure(document)
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def _validate(
     schema: GraphQLSchema,
     query: str,
-    max_tokens: int,
-    max_nesting: int,
+    document: DocumentNode,
     rules: tuple[type, ...],
     hide_suggestions: bool,
 ) -> list[GraphQLError]:
-    document, _ = _prepare(query, max_tokens, max_nesting)
+    """graphql-core's validation of a document within the limits (cached by query text,
+    rules and whether suggestions are hidden)."""
+    key = (schema, query, rules, hide_suggestions)
+    with _lock:
+        hit = _validations.get(key)
+    if hit is not None:
+        return hit[0]
     errors = validate(
         schema,
         document,
@@ -102,6 +138,9 @@ def _validate(
     )
     for e in errors:
         e.extensions = {**(e.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+    if len(query) <= CACHE_CHARS:
+        with _lock:
+            _validations[key] = (errors, len(query))
     return errors
 
 
@@ -114,6 +153,8 @@ class RequestGuard(SchemaExtension):
         super().__init__()
         self.cost: int | None = None
         self.budget: int | None = None
+        self.document: DocumentNode | None = None
+        self.shape: DocumentShape | None = None
 
     # --- who is asking ---------------------------------------------------------------
 
@@ -153,11 +194,12 @@ class RequestGuard(SchemaExtension):
     async def on_parse(self) -> AsyncIterator[None]:
         ec = self.execution_context
         limits = limits_of(self._settings())
-        args = (ec.query, limits.max_tokens, limits.max_nesting)
+        args = (ec.query, limits.max_tokens, limits.max_nesting, limits)
         if len(ec.query) > OFFLOAD_CHARS:
-            ec.graphql_document, _ = await asyncio.to_thread(_prepare, *args)
+            self.document, self.shape = await asyncio.to_thread(_prepare, *args)
         else:
-            ec.graphql_document, _ = _prepare(*args)
+            self.document, self.shape = _prepare(*args)
+        ec.graphql_document = self.document
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
@@ -192,7 +234,9 @@ class RequestGuard(SchemaExtension):
         settings = self._settings()
         limits = limits_of(settings)
         locked = self._locked_down()
-        document, shape = _prepare(ec.query, limits.max_tokens, limits.max_nesting)
+        document, shape = self.document, self.shape
+        if document is None or shape is None:  # parsed elsewhere (not through on_parse)
+            document, shape = _prepare(ec.query, limits.max_tokens, limits.max_nesting, limits)
         errors: list[GraphQLError] = list(
             check_document(shape, limits, introspection_allowed=not locked)
         )
@@ -202,12 +246,7 @@ class RequestGuard(SchemaExtension):
         if errors:
             return errors
         errors = _validate(
-            ec.schema._schema,
-            ec.query,
-            limits.max_tokens,
-            limits.max_nesting,
-            tuple(ec.validation_rules),
-            locked,
+            ec.schema._schema, ec.query, document, tuple(ec.validation_rules), locked
         )
         if errors:
             return errors

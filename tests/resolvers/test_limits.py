@@ -176,3 +176,30 @@ def test_raw_variables_are_bounded_before_coercion(variables, code):
 def test_ordinary_variables_pass():
     assert check_variables({"period": {"preset": "LAST_7D"}, "ids": ["a"] * 100}, LIMITS) == []
     assert check_variables(None, LIMITS) == []
+
+
+def test_object_fields_sharing_a_response_path_are_merged_and_counted():
+    # the same object field 10 times at the top: 10 at path `viewer`
+    ten = "{ " + "viewer { roles } " * 10 + "}"
+    assert op(ten).repeats == 10 and codes(ten) == []
+    eleven = "{ " + "viewer { roles } " * 11 + "}"
+    assert codes(eleven) == ["REPEATED_FIELD_LIMIT_EXCEEDED"]
+    e = check_document(measure(parse(eleven)), LIMITS)[0]
+    assert e.extensions == {"code": "REPEATED_FIELD_LIMIT_EXCEEDED", "limit": 10, "found": 11}
+    assert "11 object fields merged under one response path; the limit is 10" in e.message
+    # 5 `viewer`s with 3 `user`s each merge into 15 `user`s at path viewer.user
+    nested = "{ " + ("viewer { " + "user { username } " * 3 + "} ") * 5 + "}"
+    assert op(nested).repeats == 15
+    # through fragments and inline fragments: A's 2 + B's 1 + B's inline 1 = 4 `viewer`s,
+    # whose `user`s (1 + 1 + 1) merge at viewer.user
+    frags = (
+        "{ ...A ...B } fragment A on Query { viewer { user { username } } viewer { roles } } "
+        "fragment B on Query { viewer { user { username } } ... on Query { viewer { user "
+        "{ username } } } }"
+    )
+    assert op(frags).repeats == 4
+    # an alias is its own response name; leaves (`__typename`) are not counted
+    assert op("{ a: viewer { roles } b: viewer { roles } " + "__typename " * 50 + "}").repeats == 1
+    # a fragment spread 2^20 times saturates instead of enumerating
+    bomb_ = bomb(20).replace("{ __typename }", "{ viewer { roles } }")
+    assert op(bomb_).repeats == 2**20
