@@ -579,7 +579,7 @@ async def seed(url: str) -> dict[str, str]:
     async with AsyncSession(engine, expire_on_commit=False) as session:
         f = Factory(session)
         org = await f.org("corpus")
-        admin = await f.user(org, "corpus.admin", roles=("org_admin",))
+        admin = await f.user(org, "corpus.admin", roles=("org_admin", "admin"))
         owner = await f.user(org, "corpus.owner")
         pub = await f.publication(owner, "corpus-studio", name="Corpus Studio")
         await f.mission(org, "msn_corpus", name="Corpus Mission")
