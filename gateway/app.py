@@ -154,7 +154,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     install_console(app)
     app.state.graphql_schema = schema
-    app.router.routes.append(GraphQLPostRoute())  # POST /graphql, before the router's
+    app.router.routes.insert(0, GraphQLPostRoute())  # POST /graphql: matched first
     graphql = TallyGraphQLRouter(
         schema,
         path="/graphql",

@@ -142,6 +142,8 @@ class Context(BaseContext):
         self.request = request
         self.response = response
         self._loaders: dict[type, Any] = {}
+        # the request's converted field arguments (`resolvers.arguments`)
+        self.converted_arguments: dict[Any, Any] = {}
 
     def reset_loaders(self) -> None:
         """Forget every loader (and what it cached): the next `loader()` reads afresh."""
