@@ -242,7 +242,7 @@ async def run(args, settings: Settings) -> str:
         assert report.ok and report.new == len(file_events), report.summary()
         rows.append(
             Row(
-                "`tally ingest FILE` (NDJSON, incl. VACUUM ANALYZE)",
+                "`tally ingest FILE` (NDJSON, incl. ANALYZE)",
                 len(file_events),
                 seconds,
                 f"{report.new:,} new; {size / 1e6:.0f} MB",

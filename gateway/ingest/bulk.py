@@ -7,7 +7,8 @@ valid events are COPYed into a staging table. Every `MERGE_EVENTS` staged events
 the end) one set-based statement (`gateway.ingest.writer.merge_staged`) inserts the new
 ones and adds them to every rollup level, and the transaction commits; while PostgreSQL
 merges, the next chunks are parsed and validated (on a connection of their own), and
-up to `MERGERS` merges run at once, so both cores work. The tables are analyzed afterwards.
+up to `MERGERS` merges run at once, so both cores work. The tables are ANALYZEd
+afterwards.
 
 Unlike the API (all-or-nothing per request), a file is loaded **per line**: valid lines
 are loaded even when others are bad; bad lines are reported with their line number and
@@ -37,7 +38,9 @@ from gateway.ingest.writer import asyncpg_connection, merge_staged, stage_events
 from gateway.progress import Progress
 from gateway.response_cache import notify_data_changed
 
-CHUNK_LINES = 50_000
+CHUNK_LINES = 10_000
+"""Lines parsed and validated between awaits: small enough that the staging COPYs and
+merges in flight are not starved of the event loop while Python parses."""
 MERGE_EVENTS = 100_000
 """Events per merge (and transaction). One merge runs while the next chunks are parsed
 and validated; larger merges share more rollup keys but leave less to overlap."""
@@ -190,6 +193,9 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await task
     if report.new:
-        await analyze_database(db)
+        # statistics now (plans must not wait for autovacuum); the visibility map of the
+        # appended pages is left to autovacuum, as after HTTP ingestion: a VACUUM here
+        # would rescan everything this load wrote
+        await analyze_database(db, vacuum=False)
     report.seconds = time.monotonic() - started
     return report

@@ -177,10 +177,13 @@ async def rebuild_rollups(db: Database, org_key: str | None = None) -> int:
     return n
 
 
-async def analyze_database(db: Database, tables: tuple[str, ...] = ("events", *TABLES)) -> None:
-    """`VACUUM (ANALYZE)` on an autocommit connection of its own. When every session is
-    pinned to one connection inside a transaction (tests), VACUUM is impossible there and
-    a plain ANALYZE runs on that connection instead."""
+async def analyze_database(
+    db: Database, tables: tuple[str, ...] = ("events", *TABLES), *, vacuum: bool = True
+) -> None:
+    """`VACUUM (ANALYZE)` (or only `ANALYZE` when not `vacuum`) on an autocommit
+    connection of its own. When every session is pinned to one connection inside a
+    transaction (tests), VACUUM is impossible there and a plain ANALYZE runs on that
+    connection instead."""
     if db.bind is not None:
         async with db.session() as session:
             for table in tables:
@@ -191,6 +194,7 @@ async def analyze_database(db: Database, tables: tuple[str, ...] = ("events", *T
         await auto.execute(text("SET statement_timeout = 0"))
         try:
             for table in tables:
-                await auto.execute(text(f"VACUUM (ANALYZE) {table}"))
+                verb = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+                await auto.execute(text(f"{verb} {table}"))
         finally:
             await auto.execute(text("RESET statement_timeout"))
