@@ -465,17 +465,20 @@ async def test_shared_cache_without_its_listener_serves_nothing(
 
 
 async def test_redis_outage_is_a_miss(app, client, world, db):
-    from bench.server import free_port
+    import socket
 
-    down = SharedResponseCache(f"redis://127.0.0.1:{free_port()}/0", timeout_s=0.2)
-    app.state.graphql_cache = down
-    await down.start(listener_dsn(db))
-    try:
-        for _ in range(2):
-            r = await ask(client, world.headers)
-            assert (r.headers[HEADER], views_of(r)) == ("miss", 0)
-    finally:
-        await down.close()
+    with socket.socket() as closed:  # bound, never listening: connections are refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        down = SharedResponseCache(f"redis://127.0.0.1:{port}/0", timeout_s=0.2)
+        app.state.graphql_cache = down
+        await down.start(listener_dsn(db))
+        try:
+            for _ in range(2):
+                r = await ask(client, world.headers)
+                assert (r.headers[HEADER], views_of(r)) == ("miss", 0)
+        finally:
+            await down.close()
 
 
 class _Principal:
@@ -503,3 +506,25 @@ async def test_identical_concurrent_misses_are_computed_once():
     follower = await waiting
     assert (follower.status, follower.flight, follower.body) == ("miss", None, None)
     assert cache._inflight == {}
+
+
+async def test_a_revoked_token_is_refused_before_the_lookup(client, cache, world, session):
+    from sqlalchemy import select
+
+    from gateway.auth import hash_token, revoke_token
+    from gateway.models import ApiToken
+
+    await ask(client, world.headers)
+    assert (await ask(client, world.headers)).headers[HEADER] == "hit"
+    token = world.headers["Authorization"].split()[1]
+    token_id = await session.scalar(
+        select(ApiToken.id).where(ApiToken.token_hash == hash_token(token))
+    )
+    assert await revoke_token(session, token_id)
+    r = await client.post(
+        "/graphql", json={"query": VIEWS, "variables": MARCH}, headers=world.headers
+    )
+    assert r.status_code == 401
+    assert HEADER not in r.headers
+    # the same user's other token still gets the answer
+    assert (await ask(client, world.same_user_other_token)).headers[HEADER] == "hit"
