@@ -103,10 +103,10 @@ WITH subj AS (
 ), rows AS (
     SELECT d.s, r.type, r.n, r.total
     FROM unnest($3::int[], $4::date[], $5::date[]) d(s, da, db)
+    CROSS JOIN subj
     CROSS JOIN LATERAL (
         SELECT r.type, r.n, r.total FROM rollup_daily r
-        JOIN subj ON subj.st = r.subject_type AND subj.id = r.subject_id
-        WHERE r.org_id = $1 AND r.subject_type IN ('content', 'mission')
+        WHERE r.org_id = $1 AND r.subject_type = subj.st AND r.subject_id = subj.id
           AND r.type = ANY($12::text[]) AND r.day >= d.da AND r.day < d.db
     ) r
     UNION ALL
