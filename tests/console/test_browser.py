@@ -35,6 +35,9 @@ async def _answer(page, name: str, run) -> dict:
     async with _graphql_response(page, name) as info:
         await run()
     response = await info.value
+    # GraphiQL's execute button stops a run still in flight: wait until it has taken the
+    # answer in, so the next click runs instead of stopping
+    await page.locator('.graphiql-execute-button[aria-label^="Execute"]').wait_for(timeout=TIMEOUT)
     sent = json.loads(response.request.post_data or "{}")
     assert response.status == 200 and sent.get("operationName") == name, (
         name,

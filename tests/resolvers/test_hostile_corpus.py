@@ -750,7 +750,8 @@ async def test_hostile_corpus_is_refused_while_the_server_stays_live(server):
     assert failures == [], "\n".join(map(str, failures))
     assert probed["bad"] == []  # every /livez answered 200
     slowest = sorted(timings)[-5:]
-    assert len(latencies) >= 20 and max(latencies) < LIVEZ_BOUND_S, (
+    # a probe every 50 ms: on an idle machine the whole corpus takes under a second
+    assert len(latencies) >= 5 and max(latencies) < LIVEZ_BOUND_S, (
         sorted(latencies)[-5:],
         slowest,
     )
