@@ -23,13 +23,9 @@ USER = {"query": "{ viewer { user { username } } }"}
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        database_url="postgresql://unused/unused",
-        rate_limit_enabled=False,
-        principal_cache_ttl_s=1.0,
-    )
+def settings(settings: Settings) -> Settings:
+    """The suite's settings with the principal cache on."""
+    return settings.model_copy(update={"principal_cache_ttl_s": 1.0})
 
 
 @pytest.fixture
