@@ -73,6 +73,14 @@ def _filtered(org_id: int, user_id: int, f: PublicationFilter):
     return and_(*conds)
 
 
+def _role_of(org_id: int, user_id: int):
+    return case(
+        (Publication.owner_id == user_id, OWNER),
+        (_cocreator_exists(org_id, user_id), CO_CREATOR),
+        else_=None,
+    )
+
+
 async def list_publications(
     db: RequestSession,
     org_id: int,
@@ -81,27 +89,37 @@ async def list_publications(
     order: Ordering,
     offset: int,
     limit: int,
-) -> tuple[list[Publication], int]:
-    """One page (ordered by `order`, then id) and the filtered total: two statements."""
+) -> tuple[list[Publication], int, dict[int, str | None]]:
+    """One page (ordered by `order`, then id), the filtered total and `user_id`'s role
+    on each row (publication id -> OWNER / CO_CREATOR / None): one statement (the total
+    is `count(*) OVER ()`), a second only for a page with no row (past the end, or
+    `limit` 0) whose total the first cannot carry."""
     where = _filtered(org_id, user_id, f)
     col = getattr(Publication, order.column)
     keys = [col.desc(), Publication.id.desc()] if order.descending else [col, Publication.id]
-    page = select(Publication).where(where).order_by(*keys).offset(offset).limit(limit)
-    rows = list(await db.scalars(page))
-    total = await db.scalar(select(func.count()).select_from(Publication).where(where))
-    return rows, int(total or 0)
+    page = (
+        select(Publication, _role_of(org_id, user_id), func.count().over())
+        .where(where)
+        .order_by(*keys)
+        .offset(offset)
+        .limit(limit)
+    )
+    found = (await db.execute(page)).all()
+    if found:
+        total = int(found[0][2])
+    elif offset == 0 and limit > 0:
+        total = 0
+    else:
+        count = await db.scalar(select(func.count()).select_from(Publication).where(where))
+        total = int(count or 0)
+    return [p for p, _, _ in found], total, {p.id: role for p, role, _ in found}
 
 
 async def roles_of_user(
     db: RequestSession, org_id: int, user_id: int, ids: Sequence[int]
 ) -> dict[int, str | None]:
     """publication id -> OWNER / CO_CREATOR / None for `user_id` (only ids of the org)."""
-    role = case(
-        (Publication.owner_id == user_id, OWNER),
-        (_cocreator_exists(org_id, user_id), CO_CREATOR),
-        else_=None,
-    )
-    stmt = select(Publication.id, role).where(
+    stmt = select(Publication.id, _role_of(org_id, user_id)).where(
         Publication.org_id == org_id, Publication.id.in_(list(ids))
     )
     return {pid: r for pid, r in (await db.execute(stmt)).all()}

@@ -65,7 +65,7 @@ async def test_statement_count_is_independent_of_node_count(
         assert "errors" not in body, body
         assert len(body["data"]["nodes"]) == n
 
-    # measured: 16 statements for the list (1 of them authentication) and 14 for nodes(ids:),
-    # whether 1 or 50 publications
+    # measured: 10 statements for the list (its page, total and the caller's roles are one;
+    # 1 of them authentication) and 10 for nodes(ids:), whether 1 or 50 publications
     assert counts[("list", 1)] == counts[("list", 50)]
     assert counts[("nodes", 1)] == counts[("nodes", 50)]
