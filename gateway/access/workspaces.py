@@ -13,7 +13,6 @@ Workflows, executions and threads inherit the role of their workspace.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,13 +42,13 @@ def role_of(principal: Principal, owner_id: int, member_role: str | None) -> str
 async def workspace_roles(ctx: Context, workspace_ids: Sequence[int]) -> dict[int, str]:
     """`{workspace_id: role}` for the workspaces the caller may see (others omitted)."""
     ids = list(dict.fromkeys(workspace_ids))
-    rows, members = await asyncio.gather(
-        ctx.loader(WorkspaceByIdLoader).load_many(ids),
-        ctx.loader(MemberRoleByWorkspaceLoader).load_many(ids),
-    )
+    # the rows' statement also reads the caller's memberships (it primes the role loader)
+    rows = await ctx.loader(WorkspaceByIdLoader).load_many(ids)
+    found = [(wid, row) for wid, row in zip(ids, rows, strict=True) if row is not None]
+    members = await ctx.loader(MemberRoleByWorkspaceLoader).load_many([w for w, _ in found])
     out: dict[int, str] = {}
-    for wid, row, member_role in zip(ids, rows, members, strict=True):
-        role = role_of(ctx.principal, row.owner_id, member_role) if row else None
+    for (wid, row), member_role in zip(found, members, strict=True):
+        role = role_of(ctx.principal, row.owner_id, member_role)
         if role is not None:
             out[wid] = role
     return out

@@ -14,16 +14,27 @@ def _org(loader: RequestLoader) -> int:
     return loader.ctx.principal.org_id
 
 
+def _with_roles(loader: RequestLoader, found: list[tuple]) -> list:
+    """The workspace rows; the caller's membership roles (read in the same statement)
+    prime `MemberRoleByWorkspaceLoader`, so the access check sends no statement."""
+    roles = loader.ctx.loader(MemberRoleByWorkspaceLoader)
+    for w, role in found:
+        roles.prime(w.id, role)
+    return [w for w, _ in found]
+
+
 class WorkspaceByIdLoader(RequestLoader):
     async def batch_load_fn(self, keys):
-        rows = await repository.workspaces_by_ids(self.ctx.db, _org(self), keys)
-        return in_key_order(keys, rows, lambda w: w.id)
+        p = self.ctx.principal
+        found = await repository.workspaces_by_ids(self.ctx.db, p.org_id, p.user_id, keys)
+        return in_key_order(keys, _with_roles(self, found), lambda w: w.id)
 
 
 class WorkspaceByUuidLoader(RequestLoader):
     async def batch_load_fn(self, keys):
-        rows = await repository.workspaces_by_uuids(self.ctx.db, _org(self), keys)
-        return in_key_order(keys, rows, lambda w: w.uuid)
+        p = self.ctx.principal
+        found = await repository.workspaces_by_uuids(self.ctx.db, p.org_id, p.user_id, keys)
+        return in_key_order(keys, _with_roles(self, found), lambda w: w.uuid)
 
 
 class MemberRoleByWorkspaceLoader(RequestLoader):

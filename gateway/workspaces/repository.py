@@ -28,16 +28,36 @@ from gateway.models import (
 )
 
 
-async def workspaces_by_ids(db: RequestSession, org_id: int, ids: Sequence[int]) -> list[Workspace]:
-    stmt = select(Workspace).where(Workspace.org_id == org_id, Workspace.id.in_(list(ids)))
-    return list(await db.scalars(stmt))
+def _member_role(org_id: int, user_id: int):
+    return (
+        select(WorkspaceMember.role)
+        .where(
+            WorkspaceMember.org_id == org_id,
+            WorkspaceMember.workspace_id == Workspace.id,
+            WorkspaceMember.user_id == user_id,
+        )
+        .scalar_subquery()
+    )
+
+
+async def workspaces_by_ids(
+    db: RequestSession, org_id: int, user_id: int, ids: Sequence[int]
+) -> list[tuple[Workspace, str | None]]:
+    """(workspace, `user_id`'s membership role there or None) for the ids of the org."""
+    stmt = select(Workspace, _member_role(org_id, user_id)).where(
+        Workspace.org_id == org_id, Workspace.id.in_(list(ids))
+    )
+    return [(w, role) for w, role in (await db.execute(stmt)).all()]
 
 
 async def workspaces_by_uuids(
-    db: RequestSession, org_id: int, uuids: Sequence[str]
-) -> list[Workspace]:
-    stmt = select(Workspace).where(Workspace.org_id == org_id, Workspace.uuid.in_(list(uuids)))
-    return list(await db.scalars(stmt))
+    db: RequestSession, org_id: int, user_id: int, uuids: Sequence[str]
+) -> list[tuple[Workspace, str | None]]:
+    """(workspace, `user_id`'s membership role there or None) for the uuids of the org."""
+    stmt = select(Workspace, _member_role(org_id, user_id)).where(
+        Workspace.org_id == org_id, Workspace.uuid.in_(list(uuids))
+    )
+    return [(w, role) for w, role in (await db.execute(stmt)).all()]
 
 
 async def member_roles(
