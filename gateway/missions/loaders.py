@@ -29,9 +29,20 @@ class MissionByIdLoader(RequestLoader):
 
 
 class MissionByKeyLoader(RequestLoader):
+    """A mission by key, read with its KPIs and content status counts (one statement):
+    they prime `KpisByMissionLoader` and `ContentStatusCountsByMissionLoader`, which a
+    mission's dashboard asks next."""
+
     async def batch_load_fn(self, keys):
-        rows = await repository.missions_by_keys(self.ctx.db, self.ctx.principal.org_id, keys)
-        return in_key_order(keys, rows, lambda m: m.key)
+        found = await repository.mission_details_by_keys(
+            self.ctx.db, self.ctx.principal.org_id, keys
+        )
+        kpis = self.ctx.loader(KpisByMissionLoader)
+        counts = self.ctx.loader(ContentStatusCountsByMissionLoader)
+        for d in found:
+            kpis.prime(d.mission.id, d.kpis)
+            counts.prime(d.mission.id, d.status_counts)
+        return in_key_order(keys, [d.mission for d in found], lambda m: m.key)
 
 
 class ContentByIdLoader(RequestLoader):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from gateway.context import RequestSession
 from gateway.models import Budget, Content, Mission, MissionKpi
@@ -48,9 +49,55 @@ async def missions_by_ids(db: RequestSession, org_id: int, ids: Sequence[int]) -
     return list(await db.scalars(stmt))
 
 
-async def missions_by_keys(db: RequestSession, org_id: int, keys: Sequence[str]) -> list[Mission]:
-    stmt = select(Mission).where(Mission.org_id == org_id, Mission.key.in_(list(keys)))
-    return list(await db.scalars(stmt))
+@dataclass(frozen=True)
+class MissionDetails:
+    """A mission with its KPI rows (ordered by metric) and its content's status counts."""
+
+    mission: Mission
+    kpis: list[MissionKpi]
+    status_counts: dict[str, int]
+
+
+async def mission_details_by_keys(
+    db: RequestSession, org_id: int, keys: Sequence[str]
+) -> list[MissionDetails]:
+    """The missions of `keys` with their KPIs and content status counts: one statement
+    (what a mission's dashboard reads besides metrics; each part is an index scan)."""
+    k = MissionKpi
+    metrics = (
+        select(func.array_agg(aggregate_order_by(k.metric, k.metric)))
+        .where(k.org_id == org_id, k.mission_id == Mission.id)
+        .scalar_subquery()
+    )
+    targets = (
+        select(func.array_agg(aggregate_order_by(k.target, k.metric)))
+        .where(k.org_id == org_id, k.mission_id == Mission.id)
+        .scalar_subquery()
+    )
+    per_status = (
+        select(Content.status.label("status"), func.count().label("n"))
+        .where(Content.org_id == org_id, Content.mission_id == Mission.id)
+        .group_by(Content.status)
+        .correlate(Mission)
+        .subquery()
+        .lateral()
+    )
+    counts = (
+        select(func.jsonb_object_agg(per_status.c.status, per_status.c.n))
+        .select_from(per_status)
+        .scalar_subquery()
+    )
+    stmt = select(Mission, metrics, targets, counts).where(
+        Mission.org_id == org_id, Mission.key.in_(list(keys))
+    )
+    out = []
+    for m, names, values, by_status in (await db.execute(stmt)).all():
+        kpis = [
+            MissionKpi(org_id=org_id, mission_id=m.id, metric=name, target=target)
+            for name, target in zip(names or [], values or [], strict=True)
+        ]
+        out.append(MissionDetails(m, kpis, {st: int(n) for st, n in (by_status or {}).items()}))
+    return out
 
 
 MISSION_ORDER = {
