@@ -18,8 +18,9 @@ from sqlalchemy import Select, and_, func, literal_column, or_, select, text
 
 from gateway.context import RequestSession
 from gateway.learners.scope import MENTOR_KIND, AnalyticsScope
+from gateway.metrics.batch import MetricBatch
 from gateway.metrics.buckets import HOUR, offsets_multiple_of
-from gateway.metrics.compile import DAY, split, split_levels
+from gateway.metrics.compile import DAY, Params, split, split_levels
 from gateway.metrics.periods import ResolvedPeriod
 from gateway.models import (
     Agent,
@@ -302,36 +303,45 @@ async def actor_table(
 async def distinct_topics(
     db: RequestSession, s: AnalyticsScope, periods: Sequence[ResolvedPeriod]
 ) -> list[int]:
-    """Distinct non-empty `topic`s of message events in each of `periods` (one statement)."""
-    p = _Params()
-    rows = _rollup_rows(p, s, ("message",), list(periods))
-    cols = ", ".join(
-        f"count(DISTINCT dims ->> 'topic') FILTER (WHERE ts >= {p(r.start)} AND ts < {p(r.end)}"
-        " AND coalesce(dims ->> 'topic', '') <> '')"
-        for r in periods
-    )
-    row = (await db.execute(text(f"SELECT {cols} FROM ({rows}) s"), p.values)).one()
-    return [int(v) for v in row]
+    """Distinct non-empty `topic`s of message events in each of `periods`, read in the
+    request's metric statement (`MetricBatch.run_raw`)."""
+
+    def build(p: Params) -> str:
+        rows = _rollup_rows(p, s, ("message",), list(periods))
+        counts = ", ".join(
+            f"count(DISTINCT dims ->> 'topic') FILTER (WHERE ts >= {p(r.start)}"
+            f" AND ts < {p(r.end)} AND coalesce(dims ->> 'topic', '') <> '')"
+            for r in periods
+        )
+        return f"SELECT CAST(NULL AS text) AS g, ARRAY[{counts}] AS v FROM ({rows}) s"
+
+    ((_, values),) = await MetricBatch.of(db).run_raw(build)
+    return [int(v) for v in values]
 
 
 async def message_heatmap(
     db: RequestSession, s: AnalyticsScope, period: ResolvedPeriod
 ) -> dict[tuple[int, int], int]:
     """Messages by (ISO day of week 1 = Monday .. 7, hour 0..23) local to the period's
-    timezone. Hourly rollups serve the interior when the zone's offset is a whole number of
-    hours throughout the period (each UTC hour is then one local hour)."""
-    p = _Params()
-    if offsets_multiple_of(period, HOUR):
-        rows = _rollup_rows(p, s, ("message",), [period], hours=True)
-    else:
-        rows = _raw_rows(p, s, ("message",), [(period.start, period.end)])
-    tz = p(period.timezone)
-    sql = (
-        f"SELECT CAST(extract(isodow FROM ts AT TIME ZONE {tz}) AS int) AS dow,"
-        f" CAST(extract(hour FROM ts AT TIME ZONE {tz}) AS int) AS hour, sum(n) AS n"
-        f" FROM ({rows}) s GROUP BY 1, 2"
-    )
-    return {(r.dow, r.hour): int(r.n) for r in (await db.execute(text(sql), p.values)).all()}
+    timezone, read in the request's metric statement (`MetricBatch.run_raw`). Hourly
+    rollups serve the interior when the zone's offset is a whole number of hours
+    throughout the period (each UTC hour is then one local hour)."""
+
+    def build(p: Params) -> str:
+        if offsets_multiple_of(period, HOUR):
+            rows = _rollup_rows(p, s, ("message",), [period], hours=True)
+        else:
+            rows = _raw_rows(p, s, ("message",), [(period.start, period.end)])
+        tz = p(period.timezone)
+        cells = (
+            f"SELECT CAST(extract(isodow FROM ts AT TIME ZONE {tz}) AS int) AS dow,"
+            f" CAST(extract(hour FROM ts AT TIME ZONE {tz}) AS int) AS hour, sum(n) AS n"
+            f" FROM ({rows}) s GROUP BY 1, 2"
+        )
+        return f"SELECT CAST(NULL AS text) AS g, ARRAY[dow, hour, n] AS v FROM ({cells}) c"
+
+    rows = await MetricBatch.of(db).run_raw(build)
+    return {(int(dow), int(hour)): int(n) for _, (dow, hour, n) in rows}
 
 
 async def rating_distribution(

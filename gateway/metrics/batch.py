@@ -15,28 +15,38 @@ types are one CTE over the union of those types, which PostgreSQL materializes a
 reads once (each query's aggregates FILTER by their own types).
 Rows are split back per query in the shape `engine` expects: `(g, b, t, tot, m0, m1, ...)`.
 
-A batch of one runs the query's own statement unchanged. Errors fail every query of
-the batch (they share a statement); input errors are raised before queueing.
+Reads the engine has no shape for (distinct dims values, a weekday x hour grid, ...)
+join the same statement as a `RawQuery` (`MetricBatch.run_raw`): the domain repository
+builds its SELECT of `g` (text) and `v` (`float8[]`), binding values through the batch's
+`Params`, and gets its rows back as `(g, v)`. So a dashboard's metric fields cost one
+statement whatever mix of engine and repository reads they need.
+
+A batch of one engine query runs the query's own statement unchanged. Errors fail every
+query of the batch (they share a statement); input errors are raised before queueing.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import TextClause, text
 
 from gateway.metrics.compile import Compiler, Params, Query, SharedBranches, validate
 
-QUIET_TICKS = 2
+QUIET_TICKS = 4
 MAX_TICKS = 16
 MAX_ROUNDS = 4
 """A batch is sent once `QUIET_TICKS` event-loop turns pass without a new query (at most
 `MAX_TICKS` turns after the first): sibling loaders and the fields below them join it.
 While the request's connection is busy (statements run one at a time on it), sending
 would only queue, so the batch waits for it to go idle and for the fields its results
-release to ask their queries too (at most `MAX_ROUNDS` times). Waiting costs no I/O."""
+release to ask their queries too (at most `MAX_ROUNDS` times). Waiting costs no I/O.
+A query asked through a request loader reaches the queue three turns after its field
+asked for it (the loader's dispatch, its batch task, the engine call), one asked
+directly (`run_raw`) at once: four quiet turns let the first wait for the second."""
 
 
 def _key_parser(q: Query) -> Callable[[Any], Any]:
@@ -56,12 +66,31 @@ def _key_parser(q: Query) -> Callable[[Any], Any]:
     return lambda g: None if g is None else int(g)  # subject, actor, hour, weekday
 
 
-def compile_batch(queries: list[Query]) -> tuple[TextClause, dict[str, Any]]:
+@dataclass(frozen=True)
+class RawQuery:
+    """A repository's read sent in the request's metric statement: `build(params)`
+    returns a SELECT with the columns `g` (text or NULL) and `v` (a `double precision[]`),
+    binding every value through `params` (`Params`: value -> ":name")."""
+
+    build: Callable[[Params], str]
+
+
+Queued = Query | RawQuery
+
+
+def compile_batch(queries: list[Queued]) -> tuple[TextClause, dict[str, Any]]:
     """The one statement answering every query (each validated by the caller)."""
     params = Params()
     shared = SharedBranches()
     parts = []
     for i, q in enumerate(queries):
+        if isinstance(q, RawQuery):
+            parts.append(
+                f"SELECT {i} AS q, CAST(x.g AS text) AS g, CAST(NULL AS timestamptz) AS b,"
+                f" 0 AS t, 0 AS tot, CAST(x.v AS double precision[]) AS v, 0 AS o"
+                f" FROM ({q.build(params)}) x"
+            )
+            continue
         inner, order = Compiler(q, params).compile_sql(shared)
         values = ", ".join(f"CAST(x.m{j} AS double precision)" for j in range(len(q.metrics)))
         rank = f"row_number() OVER (ORDER BY {order})" if order else "0"
@@ -69,15 +98,22 @@ def compile_batch(queries: list[Query]) -> tuple[TextClause, dict[str, Any]]:
             f"SELECT {i} AS q, CAST(x.g AS text) AS g, x.b, x.t, x.tot,"
             f" ARRAY[{values}] AS v, {rank} AS o FROM ({inner}) x"
         )
-    return text(f"WITH {shared.ctes(params)} " + " UNION ALL ".join(parts)), params.values
+    ctes = shared.ctes(params)
+    head = f"WITH {ctes} " if ctes else ""
+    return text(head + " UNION ALL ".join(parts)), params.values
 
 
-def split_rows(queries: list[Query], rows: list[Any]) -> list[list[tuple]]:
-    """Rows of the batch statement back per query, in each query's order."""
-    parsers = [_key_parser(q) for q in queries]
+def split_rows(queries: list[Queued], rows: list[Any]) -> list[list[tuple]]:
+    """Rows of the batch statement back per query, in each query's order (`(g, v)` for a
+    `RawQuery`)."""
+    parsers = [None if isinstance(q, RawQuery) else _key_parser(q) for q in queries]
     out: list[list[tuple]] = [[] for _ in queries]
     for q, g, b, t, tot, v, _rank in sorted(rows, key=lambda r: (r[0], r[6])):
-        out[q].append((parsers[q](g), b, t, tot, *v))
+        parse = parsers[q]
+        if parse is None:
+            out[q].append((g, v))
+        else:
+            out[q].append((parse(g), b, t, tot, *v))
     return out
 
 
@@ -86,7 +122,7 @@ class MetricBatch:
 
     def __init__(self, db: Any) -> None:
         self.db = db
-        self._queue: list[tuple[Query, asyncio.Future]] = []
+        self._queue: list[tuple[Queued, asyncio.Future]] = []
         self.statements = 0
 
     @classmethod
@@ -99,6 +135,14 @@ class MetricBatch:
 
     async def run(self, q: Query) -> list[Any]:
         validate(q)
+        return await self._enqueue(q)
+
+    async def run_raw(self, build: Callable[[Params], str]) -> list[tuple[str | None, list]]:
+        """Rows `(g, v)` of a repository's SELECT (see `RawQuery`), sent with the request's
+        other metric queries of this moment."""
+        return await self._enqueue(RawQuery(build))
+
+    async def _enqueue(self, q: Queued) -> list[Any]:
         fut = asyncio.get_running_loop().create_future()
         self._queue.append((q, fut))
         if len(self._queue) == 1:
@@ -126,7 +170,7 @@ class MetricBatch:
             return
         queries = [q for q, _ in live]
         try:
-            if len(queries) == 1:
+            if len(queries) == 1 and isinstance(queries[0], Query):
                 stmt, params = Compiler(queries[0]).compile()
                 results = [list((await self.db.execute(stmt, params)).all())]
             else:

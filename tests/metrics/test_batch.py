@@ -9,6 +9,7 @@ from datetime import date
 
 from gateway.context import RequestSession
 from gateway.metrics import PeriodSpec, Scope, resolve
+from gateway.metrics.batch import MetricBatch
 from gateway.metrics.engine import breakdown, compare, series, totals
 
 from .conftest import utc
@@ -68,3 +69,31 @@ async def test_answers_equal_the_unbatched_ones(session, org, events):
     )
     assert list(together) == alone
     assert sum(v["publication.views"] for v in alone[0].values()) == 60
+
+
+async def test_a_repository_read_joins_the_statement(session, org, events, sql_counter):
+    """`MetricBatch.run_raw`: SQL the engine has no shape for rides in the same statement,
+    its values bound through the batch's parameters, its rows returned as (g, v)."""
+    await events.write(
+        events.ev("view", 1, utc(2026, 3, 2, 10)), events.ev("view", 2, utc(2026, 3, 3, 10))
+    )
+    db = RequestSession(session)
+
+    def build(p) -> str:
+        return (
+            f"SELECT CAST(subject_id AS text) AS g, ARRAY[count(*), {p(7)}] AS v FROM events"
+            f" WHERE org_id = {p(org.id)} AND type = {p('view')} GROUP BY subject_id"
+        )
+
+    sql_counter.reset()
+    t, raw = await asyncio.gather(
+        totals(db, org.id, ["publication.views"], Scope(ids=[1, 2]), MARCH),
+        MetricBatch.of(db).run_raw(build),
+    )
+    assert sql_counter.count == 1
+    assert t == {1: {"publication.views": 1}, 2: {"publication.views": 1}}
+    assert sorted(raw) == [("1", [1.0, 7.0]), ("2", [1.0, 7.0])]
+
+    sql_counter.reset()  # alone: the same rows from a statement of its own
+    assert sorted(await MetricBatch.of(db).run_raw(build)) == [("1", [1.0, 7.0]), ("2", [1.0, 7.0])]
+    assert sql_counter.count == 1
