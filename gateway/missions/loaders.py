@@ -2,9 +2,10 @@
 
 `ContentStatsLoader` is the analytics workhorse: for (mission or whole org, period) it
 returns every content item with activity in the period together with its summed
-posts / impressions / engagements / clicks. One batch = one metric-engine statement per
-period (grouped by content id) plus one statement for the content rows, whatever the
-number of missions asked for.
+posts / impressions / engagements / clicks. One batch = one metric-engine query per
+period (grouped by content id) and, for missions, their content rows, all in the
+request's metric statement, whatever the number of missions asked for (org-wide, the
+content rows that had events are read after the metrics, in a statement of their own).
 """
 
 from __future__ import annotations

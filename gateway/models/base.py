@@ -8,9 +8,22 @@ distribution column).
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, DateTime, ForeignKeyConstraint, Identity, MetaData, func
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKeyConstraint,
+    Identity,
+    MetaData,
+    Numeric,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -24,6 +37,33 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+M = TypeVar("M", bound=Base)
+
+
+def from_json(model: type[M], text: str) -> M:
+    """A transient `model` instance from the `row_to_json` of one of its table's rows (a
+    row read inside another statement, e.g. the request's metric statement), with the
+    values asyncpg would have given: timestamps in UTC, dates, floats, decimals."""
+    doc: dict[str, Any] = json.loads(text, parse_float=Decimal)
+    values: dict[str, Any] = {}
+    for col in model.__table__.columns:
+        if col.name not in doc:
+            continue
+        v = doc[col.name]
+        if v is not None:
+            if isinstance(col.type, DateTime):
+                v = datetime.fromisoformat(v)
+                v = v.astimezone(UTC) if v.tzinfo is not None else v
+            elif isinstance(col.type, Date):
+                v = date.fromisoformat(v)
+            elif isinstance(col.type, Float):
+                v = float(v)
+            elif isinstance(col.type, Numeric):
+                v = Decimal(v)
+        values[col.key] = v
+    return model(**values)
 
 
 def org_id_pk() -> Mapped[int]:

@@ -17,6 +17,8 @@ from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from gateway.context import RequestSession
+from gateway.metrics.batch import MetricBatch
+from gateway.metrics.compile import Params
 from gateway.models import (
     Agent,
     Message,
@@ -26,6 +28,7 @@ from gateway.models import (
     Workspace,
     WorkspaceMember,
 )
+from gateway.models.base import from_json
 
 
 def _member_role(org_id: int, user_id: int):
@@ -148,12 +151,19 @@ async def threads_by_ids(db: RequestSession, org_id: int, ids: Sequence[int]) ->
 async def agents_of_workspaces(
     db: RequestSession, org_id: int, workspace_ids: Sequence[int]
 ) -> list[Agent]:
-    stmt = (
-        select(Agent)
-        .where(Agent.org_id == org_id, Agent.workspace_id.in_(list(workspace_ids)))
-        .order_by(Agent.id)
-    )
-    return list(await db.scalars(stmt))
+    """The agents of the workspaces (ordered by id), read in the request's metric
+    statement (`MetricBatch.run_raw`): the agent leaderboard asks for them together with
+    their metrics. The rows come back as JSON and are returned as (transient) `Agent`s."""
+
+    def build(p: Params) -> str:
+        return (
+            "SELECT CAST(row_to_json(a) AS text) AS g, CAST(NULL AS double precision[]) AS v"
+            f" FROM agents a WHERE a.org_id = {p(org_id)}"
+            f" AND a.workspace_id = ANY({p(list(workspace_ids))})"
+        )
+
+    rows = await MetricBatch.of(db).run_raw(build)
+    return sorted((from_json(Agent, g) for g, _ in rows), key=lambda a: a.id)
 
 
 async def running_executions(
