@@ -164,3 +164,56 @@ async def test_cli_exit_code(tmp_path, scratch_database):
         assert "1 new, 1 duplicates, 0 invalid" in run.stdout
     finally:
         await conn.close()
+
+
+async def test_overlapping_merges_on_their_own_connections(tmp_path, scratch_database, monkeypatch):
+    """The path `tally ingest` takes (no pinned session): chunks staged on alternating
+    writer connections, merges in flight while the next chunks are validated. 40 lines
+    in chunks of 3 and merges of at least 7 events: 5 merges over the 2 writers, with an
+    id repeated within a chunk, across chunks of one merge and across merges."""
+    from gateway import migrate
+    from gateway.db import Database
+    from gateway.ingest.rollups import LEVELS
+
+    monkeypatch.setattr(bulk, "CHUNK_LINES", 3)
+    monkeypatch.setattr(bulk, "MERGE_EVENTS", 7)
+    engine = make_engine(scratch_database, pool_size=4)
+    db = Database(engine)
+    conn = await connect_raw(scratch_database)
+    try:
+        await migrate.upgrade(engine)
+        org_id = await conn.fetchval(
+            "INSERT INTO orgs (key, name) VALUES ('acme', 'A') RETURNING id"
+        )
+        user_id = await conn.fetchval(
+            "INSERT INTO users (org_id, username, display_name) VALUES ($1, 'ada', 'Ada') "
+            "RETURNING id",
+            org_id,
+        )
+        await conn.execute(
+            "INSERT INTO publications (org_id, custom_url, name, owner_id) "
+            "VALUES ($1, 'ai-research-studio', 'Studio', $2)",
+            org_id,
+            user_id,
+        )
+        lines = [
+            _event(i, ts=f"2026-03-0{1 + i % 3}T1{i % 4}:00:00Z", value=i, actor="ada")
+            for i in range(37)
+        ]
+        lines[1] = lines[0]  # within a chunk
+        lines[4] = lines[2]  # across chunks of the first merge
+        lines.append(lines[5])  # across merges
+        lines += [_event(100, value=4), _event(101, value=5)]
+        report = await bulk.ingest_file(db, _write(tmp_path / "o.ndjson", lines), "acme")
+        assert (report.lines, report.new, report.duplicates, report.ok) == (40, 37, 3, True)
+        # values 0..36 without 1 and 4 (repeats), plus 4 and 5
+        expected = (37, sum(range(37)) - 1 - 4 + 4 + 5)
+        assert tuple(await conn.fetchrow("SELECT count(*), sum(value) FROM events")) == expected
+        for level in LEVELS:
+            got = await conn.fetchrow(f"SELECT sum(n)::int, sum(total) FROM {level.table}")
+            # the actor level holds only events with an actor (not lines 100 and 101)
+            want = (35, expected[1] - 9) if "actor" in level.table else expected
+            assert tuple(got) == want, level.table
+    finally:
+        await conn.close()
+        await engine.dispose()
