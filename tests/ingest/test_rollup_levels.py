@@ -90,3 +90,25 @@ async def test_rebuild_reproduces_every_level(org_conn):
         "SELECT day, n FROM rollup_daily WHERE org_id = $1 ORDER BY day", org_id
     )
     assert [(str(r["day"]), r["n"]) for r in days] == [("2026-10-25", 24), ("2026-10-26", 6)]
+
+
+async def test_levels_are_upserted_in_upsert_order(org_conn):
+    """The writer declares its rollup upserts in reverse `UPSERT_ORDER` because
+    PostgreSQL runs data-modifying CTEs the main query does not read last-declared
+    first. Checked on the same statement shape: if a PostgreSQL release changed that,
+    org-wide rows would be locked early again (slower under concurrency, still exact)."""
+    from gateway.ingest.writer import UPSERT_ORDER
+
+    _, conn = org_conn
+    await conn.execute("CREATE TEMP TABLE upsert_log (seq serial, tag text)")
+    ctes = [
+        f"c{i} AS (INSERT INTO upsert_log (tag) SELECT '{lv.table}' FROM new)"
+        for i, lv in enumerate(reversed(UPSERT_ORDER))
+    ]
+    await conn.execute(
+        "WITH new AS (INSERT INTO upsert_log (tag) VALUES ('events') RETURNING 1), "
+        + ", ".join(ctes)
+        + " SELECT count(*) FROM new"
+    )
+    order = [r["tag"] for r in await conn.fetch("SELECT tag FROM upsert_log ORDER BY seq")]
+    assert order == ["events", *(lv.table for lv in UPSERT_ORDER)]
