@@ -77,6 +77,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     g.add_argument("--dup", type=float, default=0.1, help="share of re-sent ids per batch")
     g.add_argument("--file-events", type=int, default=500_000, help="events in the NDJSON file")
     g.add_argument("--days", type=int, default=30, help="event timestamps span this many days")
+    g.add_argument(
+        "--live-hours",
+        type=float,
+        default=1,
+        help="a second HTTP run with timestamps within this many hours of now (0: none)",
+    )
     return p.parse_args(argv)
 
 

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -224,6 +225,30 @@ async def run(args, settings: Settings) -> str:
         )
         rows.append(http)
 
+        if args.live_hours:
+            # a live feed: every event stamped within the last hours, as a producer that
+            # sends as things happen does (batches share far more rollup keys)
+            live_events = ingest_data.generate(
+                subjects,
+                fresh,
+                seed=args.seed + 2,
+                prefix="live",
+                anchor=datetime.now(UTC),
+                days=args.live_hours / 24,
+            )
+            live_batches = ingest_data.batches(live_events, args.batch, args.dup, seed=args.seed)
+            srv = await start_server(url, args.ingest_port, log_path)
+            _log(f"HTTP, live feed: {len(live_batches)} batches on {args.clients} clients ...")
+            live, new, statuses = await http_run(
+                args.ingest_port, token, live_batches, args.clients
+            )
+            await srv.stop()
+            srv = None
+            bad += [s for s in statuses if s != 200]
+            live.path = f"{live.path}, live feed (stamped in the last {args.live_hours:g} h)"
+            live.note += f"; {new:,} new, {live.events - new:,} duplicates"
+            rows.append(live)
+
         file_rows = await resolved_rows(conn, file_events)
         floor = await copy_floor(conn, file_rows, f"{len(file_rows):,} rows")
         rows.append(floor)
@@ -286,7 +311,8 @@ def _table(rows, checks, args, base_events, total_events, load, bad) -> str:
         f"Rollups {'exact' if exact else 'NOT EXACT'} afterwards: {len(checks)} levels, "
         f"{compared:,} rows compared with the raw-event aggregate (mismatches: {summary}).",
         f"Database: the {args.ingest_scale} demo ({base_events:,} events) plus this run's events "
-        f"= {total_events:,}; event timestamps spread over the last {args.days} days; "
+        f"= {total_events:,}; event timestamps spread over the last {args.days} days "
+        "(the live feed: see its row); "
         f"{args.dup:.0%} of each HTTP batch re-sends earlier ids. "
         f"Load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
         f"on {os.cpu_count()} cores.",

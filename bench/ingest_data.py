@@ -56,14 +56,14 @@ def generate(
     seed: int,
     prefix: str,
     anchor: datetime,
-    days: int = 30,
+    days: float = 30,
     with_org: bool = False,
 ) -> list[dict]:
     """`n` distinct events (ids `<prefix>-<i>`) with timestamps in the `days` before
     `anchor`; subjects follow a skewed popularity so batches share rollup keys."""
     rng = random.Random(seed)
     kinds = [k for k in _KINDS if k[0] in subjects.keys]
-    span = days * 86_400
+    span = int(days * 86_400)
     start = anchor - timedelta(seconds=span)
     out = []
     for i in range(n):
