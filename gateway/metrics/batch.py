@@ -21,6 +21,12 @@ builds its SELECT of `g` (text) and `v` (`float8[]`), binding values through the
 `Params`, and gets its rows back as `(g, v)`. So a dashboard's metric fields cost one
 statement whatever mix of engine and repository reads they need.
 
+A lookup (`scope.Lookup`, `MetricBatch.run_lookup`) is a repository's SELECT the metric
+queries of the statement take their subjects from: it is the first CTE (`l0`, ...),
+read once, its rows returned as JSON text, and scopes naming it select
+`subject_id IN (SELECT id FROM l0)` — a page of entities (or an entity and its access
+check) and the metrics of its rows in one statement.
+
 A batch of one engine query runs the query's own statement unchanged. Errors fail every
 query of the batch (they share a statement); input errors are raised before queueing.
 """
@@ -35,6 +41,7 @@ from typing import Any
 from sqlalchemy import TextClause, text
 
 from gateway.metrics.compile import Compiler, Params, Query, SharedBranches, validate
+from gateway.metrics.scope import Lookup
 
 QUIET_TICKS = 4
 MAX_TICKS = 16
@@ -75,15 +82,28 @@ class RawQuery:
     build: Callable[[Params], str]
 
 
-Queued = Query | RawQuery
+Queued = Query | RawQuery | Lookup
 
 
 def compile_batch(queries: list[Queued]) -> tuple[TextClause, dict[str, Any]]:
     """The one statement answering every query (each validated by the caller)."""
     params = Params()
     shared = SharedBranches()
+    lookups = []
+    for q in queries:
+        if isinstance(q, Lookup) and q not in params.lookups:
+            name = params.lookups[q] = f"l{len(params.lookups)}"
+            lookups.append(f"{name} AS ({q.build(params)})")
     parts = []
     for i, q in enumerate(queries):
+        if isinstance(q, Lookup):
+            parts.append(
+                f"SELECT {i} AS q, CAST(row_to_json(x) AS text) AS g,"
+                " CAST(NULL AS timestamptz) AS b, 0 AS t, 0 AS tot,"
+                " ARRAY[CAST(x.id AS double precision)] AS v, x.o AS o"
+                f" FROM {params.lookups[q]} x"
+            )
+            continue
         if isinstance(q, RawQuery):
             parts.append(
                 f"SELECT {i} AS q, CAST(x.g AS text) AS g, CAST(NULL AS timestamptz) AS b,"
@@ -98,22 +118,28 @@ def compile_batch(queries: list[Queued]) -> tuple[TextClause, dict[str, Any]]:
             f"SELECT {i} AS q, CAST(x.g AS text) AS g, x.b, x.t, x.tot,"
             f" ARRAY[{values}] AS v, {rank} AS o FROM ({inner}) x"
         )
-    ctes = shared.ctes(params)
+    ctes = ", ".join([*lookups, *filter(None, [shared.ctes(params)])])
     head = f"WITH {ctes} " if ctes else ""
     return text(head + " UNION ALL ".join(parts)), params.values
 
 
 def split_rows(queries: list[Queued], rows: list[Any]) -> list[list[tuple]]:
     """Rows of the batch statement back per query, in each query's order (`(g, v)` for a
-    `RawQuery`)."""
-    parsers = [None if isinstance(q, RawQuery) else _key_parser(q) for q in queries]
-    out: list[list[tuple]] = [[] for _ in queries]
+    `RawQuery`, the row's JSON text for a `Lookup`, whose `ids` it sets)."""
+    parsers = [_key_parser(q) if isinstance(q, Query) else None for q in queries]
+    out: list[list[Any]] = [[] for _ in queries]
     for q, g, b, t, tot, v, _rank in sorted(rows, key=lambda r: (r[0], r[6])):
         parse = parsers[q]
-        if parse is None:
+        if isinstance(queries[q], Lookup):
+            out[q].append((g, None if v[0] is None else int(v[0])))
+        elif parse is None:
             out[q].append((g, v))
         else:
             out[q].append((parse(g), b, t, tot, *v))
+    for i, q in enumerate(queries):
+        if isinstance(q, Lookup):
+            q.ids = [k for _, k in out[i] if k is not None]
+            out[i] = [g for g, _ in out[i]]
     return out
 
 
@@ -141,6 +167,12 @@ class MetricBatch:
         """Rows `(g, v)` of a repository's SELECT (see `RawQuery`), sent with the request's
         other metric queries of this moment."""
         return await self._enqueue(RawQuery(build))
+
+    async def run_lookup(self, lookup: Lookup) -> list[str]:
+        """The rows of `lookup` (see `scope.Lookup`) as JSON text, read in the request's
+        metric statement with the queries that take their subjects from it (queue those
+        in the same moment, e.g. with `asyncio.gather`)."""
+        return await self._enqueue(lookup)
 
     async def _enqueue(self, q: Queued) -> list[Any]:
         fut = asyncio.get_running_loop().create_future()

@@ -41,7 +41,7 @@ from gateway.errors import InvalidInput
 from gateway.metrics.buckets import HOUR, Granularity, aligned, offsets_multiple_of, trunc_sql
 from gateway.metrics.catalog import CATALOG, Metric
 from gateway.metrics.periods import ResolvedPeriod
-from gateway.metrics.scope import Scope
+from gateway.metrics.scope import Lookup, Scope
 from gateway.vocabulary import EVENT_KINDS
 
 DAY = timedelta(days=1)
@@ -74,11 +74,25 @@ class Query:
 
 class Params:
     """Bind parameters of one statement. Equal values share one name, so identical
-    source branches of different queries in a batch compile to identical SQL."""
+    source branches of different queries in a batch compile to identical SQL. Also the
+    statement's lookups (`scope.Lookup`): the CTE name of each one the batch reads."""
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
         self._names: dict[tuple[type, str], str] = {}
+        self.lookups: dict[Lookup, str] = {}
+
+    def rows_of(self, lookup: Lookup) -> str:
+        """A FROM item of `lookup`'s rows: its CTE, or (a lookup the statement does not
+        read as a CTE) its SELECT as a subquery."""
+        name = self.lookups.get(lookup)
+        return name if name is not None else f"({lookup.build(self)})"
+
+    def any_of(self, values: Any) -> str:
+        """`= ANY(:p)` for a list of values, `IN (SELECT id ...)` for a lookup's ids."""
+        if isinstance(values, Lookup):
+            return f"IN (SELECT lk.id FROM {self.rows_of(values)} lk)"
+        return f"= ANY({self(list(values))})"
 
     def __call__(self, value: Any) -> str:
         key = (type(value), repr(value))
@@ -315,10 +329,10 @@ class Compiler:
         if org:
             pass
         elif q.scope.ids is not None:
-            w += f" AND subject_id = ANY({self.p(list(q.scope.ids))})"
+            w += f" AND subject_id {self.p.any_of(q.scope.ids)}"
         via = q.scope.via
         if not org and via is not None and via.where:
-            conds = " AND ".join(f"v.{c} = ANY({self.p(list(vals))})" for c, vals in via.where)
+            conds = " AND ".join(f"v.{c} {self.p.any_of(vals)}" for c, vals in via.where)
             w += (
                 f" AND subject_id IN (SELECT v.{via.id_col} FROM {via.table} v"
                 f" WHERE v.org_id = {self.org} AND {conds})"

@@ -22,7 +22,7 @@ from gateway.metrics.buckets import Granularity, bucket_starts
 from gateway.metrics.catalog import Metric, get_metric
 from gateway.metrics.compile import TIME_KEYS, Query
 from gateway.metrics.periods import ResolvedPeriod
-from gateway.metrics.scope import Scope
+from gateway.metrics.scope import Scope, values_of
 
 Number = int | float
 Values = dict[str, Number | None]
@@ -100,10 +100,10 @@ def _empty(metrics: list[Metric]) -> Values:
 def _expected_keys(scope: Scope) -> list[Hashable]:
     g = scope.grouping
     if g == "subject":
-        return list(scope.ids)
+        return values_of(scope.ids)
     if g == "total":
         return [None]
-    return list(dict(scope.via.where).get(scope.via.group_col, ()))
+    return values_of(dict(scope.via.where).get(scope.via.group_col, ()))
 
 
 async def _run(db: Any, q: Query) -> list[Any]:

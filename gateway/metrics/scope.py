@@ -14,20 +14,50 @@ Optional filters: `dims={"provider": "openai"}` (a value or a list of values per
 must be dims of the metrics' event kinds) and `actor_ids=[...]` (only events by those
 actors, e.g. an ibl.ai user group; events without an actor never match).
 
-Scopes are frozen and hashable (lists and dicts are normalized to sorted tuples), so a
-scope can be part of a dataloader key.
+Subject ids (or via `where` values) may also be a `Lookup`: rows a repository selects in
+the same statement as the metrics (a page of entities, an entity and its access check),
+whose `id` column names the subjects — the metrics of a lookup's rows need no statement
+of their own (`gateway.metrics.batch`).
+
+Scopes are frozen and hashable (lists and dicts are normalized to sorted tuples; a
+`Lookup` by identity), so a scope can be part of a dataloader key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from gateway.errors import InvalidInput
 
 
-def _norm_values(v: Any) -> tuple:
+class Lookup:
+    """A repository's SELECT read in the request's metric statement (once, as a CTE), so
+    that metric queries of the same statement can take their subjects from its rows.
+
+    `build(params)` returns the SELECT, binding every value through `params`
+    (`compile.Params`); it has an `id` column (bigint: the subject id the row stands for,
+    NULL where the row names none, e.g. one the caller may not read metrics of) and an
+    `o` column (the row's rank). Send it with `MetricBatch.run_lookup`, which returns each
+    row as the JSON text of the whole row, in `o` order; once the statement ran, `ids`
+    holds the non-null ids (the subjects of scopes that use the lookup)."""
+
+    def __init__(self, build: Callable[[Any], str]) -> None:
+        self.build = build
+        self.ids: list[int] | None = None
+
+
+def values_of(v: Any) -> list:
+    """The values of a scope's id list or via `where` entry (a lookup's ids once read)."""
+    if isinstance(v, Lookup):
+        return list(v.ids or ())
+    return list(v)
+
+
+def _norm_values(v: Any) -> Any:
+    if isinstance(v, Lookup):
+        return v
     if isinstance(v, (str, int, float)):
         return (v,)
     return tuple(sorted(set(v)))
@@ -67,7 +97,7 @@ class Scope:
     total: bool = False
 
     def __post_init__(self) -> None:
-        if self.ids is not None:
+        if self.ids is not None and not isinstance(self.ids, Lookup):
             object.__setattr__(self, "ids", tuple(sorted({int(i) for i in self.ids})))
         if self.actor_ids is not None:
             object.__setattr__(self, "actor_ids", tuple(sorted({int(i) for i in self.actor_ids})))

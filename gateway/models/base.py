@@ -42,11 +42,12 @@ class Base(DeclarativeBase):
 M = TypeVar("M", bound=Base)
 
 
-def from_json(model: type[M], text: str) -> M:
+def from_json(model: type[M], text: str | dict[str, Any]) -> M:
     """A transient `model` instance from the `row_to_json` of one of its table's rows (a
-    row read inside another statement, e.g. the request's metric statement), with the
-    values asyncpg would have given: timestamps in UTC, dates, floats, decimals."""
-    doc: dict[str, Any] = json.loads(text, parse_float=Decimal)
+    row read inside another statement, e.g. the request's metric statement; the JSON
+    text or its parsed object), with the values asyncpg would have given: timestamps in
+    UTC, dates, floats, decimals."""
+    doc: dict[str, Any] = json.loads(text, parse_float=Decimal) if isinstance(text, str) else text
     values: dict[str, Any] = {}
     for col in model.__table__.columns:
         if col.name not in doc:

@@ -5,12 +5,14 @@ query's event types into another's groups."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date
 
 from gateway.context import RequestSession
 from gateway.metrics import PeriodSpec, Scope, resolve
 from gateway.metrics.batch import MetricBatch
 from gateway.metrics.engine import breakdown, compare, series, totals
+from gateway.metrics.scope import Lookup
 
 from .conftest import utc
 
@@ -97,3 +99,36 @@ async def test_a_repository_read_joins_the_statement(session, org, events, sql_c
     sql_counter.reset()  # alone: the same rows from a statement of its own
     assert sorted(await MetricBatch.of(db).run_raw(build)) == [("1", [1.0, 7.0]), ("2", [1.0, 7.0])]
     assert sql_counter.count == 1
+
+
+async def test_metrics_of_a_lookups_rows_share_its_statement(session, org, events, sql_counter):
+    """`MetricBatch.run_lookup`: a repository's SELECT is read once (a CTE) and scopes take
+    their subjects from its `id` column — rows whose id is NULL name no subject, subjects
+    without events still get their (empty) values, and the rows come back in `o` order."""
+    await events.write(
+        events.ev("view", 1, utc(2026, 3, 2, 10)),
+        events.ev("view", 2, utc(2026, 3, 3, 10)),
+        events.ev("view", 2, utc(2026, 3, 4, 10)),
+        events.ev("view", 3, utc(2026, 3, 4, 10)),
+    )
+    db = RequestSession(session)
+
+    def build(p) -> str:  # subjects 2 and 4 (no events); 3 is listed without metrics
+        return (
+            "SELECT x.k, CASE WHEN x.k <> 3 THEN x.k END AS id, -x.k AS o"
+            f" FROM unnest(CAST({p([2, 3, 4])} AS bigint[])) AS x(k)"
+        )
+
+    lookup = Lookup(build)
+    sql_counter.reset()
+    rows, t, s = await asyncio.gather(
+        MetricBatch.of(db).run_lookup(lookup),
+        totals(db, org.id, ["publication.views"], Scope(ids=lookup), MARCH),
+        series(db, org.id, ["publication.views"], Scope(ids=lookup), MARCH, "DAY"),
+    )
+    assert sql_counter.count == 1
+    assert [json.loads(r)["k"] for r in rows] == [4, 3, 2]
+    assert lookup.ids == [4, 2]
+    assert t == {2: {"publication.views": 2}, 4: {"publication.views": 0}}
+    assert sorted(s) == [2, 4]
+    assert sum(s[2].values["publication.views"]) == 2 and len(s[4].buckets) == 31
