@@ -8,9 +8,11 @@ the same as under one. Every ordering ends with the primary key (stable cursors)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, literal, or_, select
@@ -19,6 +21,7 @@ from sqlalchemy.orm import aliased
 from gateway.context import RequestSession
 from gateway.metrics.batch import MetricBatch
 from gateway.metrics.compile import Params
+from gateway.metrics.scope import Lookup
 from gateway.models import (
     Agent,
     Message,
@@ -61,6 +64,36 @@ async def workspaces_by_uuids(
         Workspace.org_id == org_id, Workspace.uuid.in_(list(uuids))
     )
     return [(w, role) for w, role in (await db.execute(stmt)).all()]
+
+
+def workspaces_lookup(org_id: int, user_id: int, uuids: Sequence[str]) -> Lookup:
+    """The workspaces of `uuids` in the org with `user_id`'s membership role, as a lookup
+    of the request's metric statement (`read_lookup` returns its rows) whose `id` is the
+    workspace id where `user_id` owns the workspace (`workspaces.owner_id`, or the
+    membership role `owner`: who may read its metrics, see `gateway.access.workspaces`),
+    NULL elsewhere — so metrics scoped by it are read for owners only."""
+
+    def build(p: Params) -> str:
+        user = p(user_id)
+        role = (
+            "(SELECT m.role FROM workspace_members m WHERE m.org_id = w.org_id"
+            f" AND m.workspace_id = w.id AND m.user_id = {user})"
+        )
+        return (
+            f"SELECT row_to_json(w) AS workspace, {role} AS role,"
+            f" CASE WHEN w.owner_id = {user} OR {role} = 'owner' THEN w.id END AS id, 0 AS o"
+            f" FROM workspaces w WHERE w.org_id = {p(org_id)}"
+            f" AND w.uuid = ANY({p(list(uuids))})"
+        )
+
+    return Lookup(build)
+
+
+async def read_lookup(db: RequestSession, lookup: Lookup) -> list[tuple[Workspace, str | None]]:
+    """(workspace, the user's membership role or None) of a `workspaces_lookup`, read in
+    the request's metric statement."""
+    rows = [json.loads(g, parse_float=Decimal) for g in await MetricBatch.of(db).run_lookup(lookup)]
+    return [(from_json(Workspace, r["workspace"]), r["role"]) for r in rows]
 
 
 async def member_roles(
@@ -149,17 +182,18 @@ async def threads_by_ids(db: RequestSession, org_id: int, ids: Sequence[int]) ->
 
 
 async def agents_of_workspaces(
-    db: RequestSession, org_id: int, workspace_ids: Sequence[int]
+    db: RequestSession, org_id: int, workspace_ids: Sequence[int] | Lookup
 ) -> list[Agent]:
-    """The agents of the workspaces (ordered by id), read in the request's metric
-    statement (`MetricBatch.run_raw`): the agent leaderboard asks for them together with
-    their metrics. The rows come back as JSON and are returned as (transient) `Agent`s."""
+    """The agents of the workspaces (ordered by id; the ids may be a lookup's), read in
+    the request's metric statement (`MetricBatch.run_raw`): the agent leaderboard asks
+    for them together with their metrics. The rows come back as JSON and are returned as
+    (transient) `Agent`s."""
 
     def build(p: Params) -> str:
         return (
             "SELECT CAST(row_to_json(a) AS text) AS g, CAST(NULL AS double precision[]) AS v"
             f" FROM agents a WHERE a.org_id = {p(org_id)}"
-            f" AND a.workspace_id = ANY({p(list(workspace_ids))})"
+            f" AND a.workspace_id {p.any_of(workspace_ids)}"
         )
 
     rows = await MetricBatch.of(db).run_raw(build)

@@ -50,7 +50,9 @@ Agent leaderboard (`Workspace.agentLeaderboard`)
 Every agent of the workspace with, over the period: executions, average and total
 duration ms, shares, copies, unique users (distinct actors of its executions). Ranked
 by the chosen column (default executions, descending; null averages last), ties by
-ascending agent id; `rank` is the 1-based position.
+ascending agent id; `rank` is the 1-based position. `read_with_leaderboards` reads a
+workspace by uuid together with its agents and their values (one statement), for a
+`workspace(uuid:)` that selects its leaderboard.
 
 Execution counts (`Workspace.executionCounts`)
 -----------------------------------------------
@@ -63,7 +65,7 @@ With a granularity, `succeeded` / `failed` / `completed` per bucket.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -81,11 +83,16 @@ from gateway.metrics import (
     load_total,
     resolve_period,
 )
+from gateway.metrics.scope import Lookup
 from gateway.tenancy.loaders import UserByIdLoader
+from gateway.workspaces import repository
 from gateway.workspaces.loaders import (
     AgentsByWorkspaceLoader,
+    MemberRoleByWorkspaceLoader,
     RunningExecutionsLoader,
     RunningKey,
+    WorkspaceByIdLoader,
+    WorkspaceByUuidLoader,
 )
 from gateway.workspaces.validation import MetricsRequest
 
@@ -103,10 +110,12 @@ def via_scope(table: str, *, user_id: int | None = None) -> Scope:
     return Scope(via=Via(table, group_col="workspace_id"), actor_ids=actors)
 
 
-def filter_scope(table: str, workspace_id: int, *, user_id: int | None = None) -> Scope:
-    """Subjects of `table` in one workspace, as one combined total (for breakdowns)."""
+def filter_scope(table: str, workspace_id: int | Lookup, *, user_id: int | None = None) -> Scope:
+    """Subjects of `table` in one workspace (or the workspaces a lookup names), as one
+    combined total (for breakdowns)."""
     actors = [user_id] if user_id is not None else None
-    return Scope(via=Via(table, where={"workspace_id": [workspace_id]}), actor_ids=actors)
+    ids = workspace_id if isinstance(workspace_id, Lookup) else [workspace_id]
+    return Scope(via=Via(table, where={"workspace_id": ids}), actor_ids=actors)
 
 
 def workspace_period(ctx: Context, spec: PeriodSpec | str, created_at: datetime) -> ResolvedPeriod:
@@ -360,6 +369,65 @@ class LeaderboardEntry:
     unique_users: int
 
 
+class LeaderboardValues:
+    """Leaderboard values read with their workspace (`read_with_leaderboards`):
+    (workspace id, period) -> {agent id: values}. Created by `ctx.loader(cls)`."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.found: dict[tuple[int, ResolvedPeriod], dict[int, dict]] = {}
+
+
+async def _leaderboard_values(
+    ctx: Context, workspaces: int | Lookup, rp: ResolvedPeriod
+) -> dict[int, dict]:
+    """{agent id: leaderboard metric values} of the agents of a workspace (or of the
+    workspaces a lookup names) over `rp`; agents without events are absent."""
+    if not isinstance(workspaces, Lookup):
+        found = ctx.loader(LeaderboardValues).found.get((workspaces, rp))
+        if found is not None:
+            return found
+    rows = await breakdown(
+        ctx.db,
+        ctx.principal.org_id,
+        list(LEADERBOARD_METRICS.values()),
+        filter_scope("agents", workspaces),
+        rp,
+        "subject",
+        limit=MAX_USERS,
+    )
+    return {r.key: r.values for r in rows}
+
+
+async def read_with_leaderboards(
+    ctx: Context, uuid: str, periods: Sequence[ResolvedPeriod]
+) -> None:
+    """Read the workspace `uuid` with the caller's membership (what `WorkspaceByUuidLoader`
+    reads) and, where the caller owns it, its agents and their leaderboard values over
+    each of `periods`, all in one statement, and prime the loaders with them: the access
+    check and `agent_leaderboard` then send nothing. A workspace that is not found or not
+    the caller's to read metrics of is primed as it is (the access check decides)."""
+    p = ctx.principal
+    key = uuid.strip().lower()
+    lookup = repository.workspaces_lookup(p.org_id, p.user_id, [key])
+    found, agents, *values = await asyncio.gather(
+        repository.read_lookup(ctx.db, lookup),
+        repository.agents_of_workspaces(ctx.db, p.org_id, lookup),
+        *(_leaderboard_values(ctx, lookup, rp) for rp in periods),
+    )
+    ctx.loader(WorkspaceByUuidLoader).prime(key, found[0][0] if found else None)
+    if len(found) != 1:
+        return
+    ws, member_role = found[0]
+    ctx.loader(WorkspaceByIdLoader).prime(ws.id, ws)
+    ctx.loader(MemberRoleByWorkspaceLoader).prime(ws.id, member_role)
+    if lookup.ids != [ws.id]:  # not the owner: nothing was read for its metrics
+        return
+    ctx.loader(AgentsByWorkspaceLoader).prime(ws.id, agents)
+    cache = ctx.loader(LeaderboardValues).found
+    for rp, by_agent in zip(periods, values, strict=True):
+        cache[(ws.id, rp)] = by_agent
+
+
 async def agent_leaderboard(
     ctx: Context,
     workspace_id: int,
@@ -369,19 +437,10 @@ async def agent_leaderboard(
     limit: int = 10,
 ) -> list[LeaderboardEntry]:
     names = list(LEADERBOARD_METRICS.values())
-    agents, rows = await asyncio.gather(
+    agents, by_agent = await asyncio.gather(
         ctx.loader(AgentsByWorkspaceLoader).load(workspace_id),
-        breakdown(
-            ctx.db,
-            ctx.principal.org_id,
-            names,
-            filter_scope("agents", workspace_id),
-            rp,
-            "subject",
-            limit=MAX_USERS,
-        ),  # fmt: skip
+        _leaderboard_values(ctx, workspace_id, rp),
     )
-    by_agent = {r.key: r.values for r in rows}
     empty = {n: (None if n == "agent.avg_execution_ms" else 0) for n in names}
 
     def entry(a, rank: int = 0) -> LeaderboardEntry:

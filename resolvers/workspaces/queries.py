@@ -10,11 +10,12 @@ from strawberry.types import Info
 from gateway.access import workspaces as access
 from gateway.context import Context
 from gateway.errors import Forbidden, NotFound
+from gateway.workspaces import service
 from gateway.workspaces.loaders import WorkflowByKeyLoader
 from resolvers.connections import Connection, page_args, paginate
 from resolvers.permissions import IsAuthenticated
 from resolvers.workspaces.inputs import WorkspaceRole, WorkspaceSort
-from resolvers.workspaces.types import Workflow, Workspace
+from resolvers.workspaces.types import Workflow, Workspace, leaderboard_periods
 
 
 @strawberry.type
@@ -25,6 +26,9 @@ class WorkspacesQuery:
         "FORBIDDEN when you are neither its owner nor a member.",
     )
     async def workspace(self, info: Info[Context, None], uuid: str) -> Workspace | None:
+        periods = leaderboard_periods(info)
+        if periods:  # the lookup reads the leaderboard's agents and values with it
+            await service.read_with_leaderboards(info.context, uuid, periods)
         row, role = await access.workspace_for_uuid(info.context, uuid)
         return Workspace.from_row(row, role)
 

@@ -15,7 +15,7 @@ from strawberry.types import Info
 from gateway.access import workspaces as access
 from gateway.context import Context
 from gateway.errors import InvalidInput
-from gateway.metrics import Scope, Via
+from gateway.metrics import Preset, ResolvedPeriod, Scope, Via
 from gateway.models import Thread as ThreadRow
 from gateway.models import Workflow as WorkflowRow
 from gateway.models import WorkflowExecution as ExecutionRow
@@ -34,6 +34,7 @@ from gateway.workspaces.repository import ListSpec
 from gateway.workspaces.validation import ValidationFailed, parse_metrics_request
 from resolvers.common import MetricTarget, PeriodInput, PeriodRange, metric_fields
 from resolvers.connections import Connection, page_args, paginate
+from resolvers.lookahead import selected_arguments
 from resolvers.node import Node, encode_id, fill_from_row, register_node
 from resolvers.tenancy.types import User
 from resolvers.workspaces.inputs import (
@@ -83,16 +84,37 @@ async def _user(ctx: Context, pk: int | None) -> User | None:
     return User.from_row(row) if row else None
 
 
-def _period(ctx: Context, ws: Workspace, filters: WorkspaceMetricsFilters | None, **kw):
-    """The resolved period of a workspace metric field (legacy preset or dateRange)."""
+def _period_spec(filters: WorkspaceMetricsFilters | None, **kw):
+    """The period of a workspace metric field: a legacy preset or a dateRange's spec."""
     preset = kw.get("period", filters.period if filters else None)
     custom = kw.get("date_range", filters.date_range if filters else None)
     if preset is not None and custom is not None:
         raise ValidationFailed(
             {"filters.period": ["Give either a period or a dateRange, not both."]}
         )
-    spec = custom.to_spec() if custom is not None else (preset or WorkspacePeriod.D30).value
-    return service.workspace_period(ctx, spec, ws.created_at)
+    return custom.to_spec() if custom is not None else (preset or WorkspacePeriod.D30).value
+
+
+def _period(ctx: Context, ws: Workspace, filters: WorkspaceMetricsFilters | None, **kw):
+    """The resolved period of a workspace metric field (legacy preset or dateRange)."""
+    return service.workspace_period(ctx, _period_spec(filters, **kw), ws.created_at)
+
+
+def leaderboard_periods(info: Info[Context, None]) -> list[ResolvedPeriod]:
+    """The periods of the `agentLeaderboard` fields selected below a `workspace` field,
+    those that do not depend on the workspace (all time starts at its creation)."""
+    out: list[ResolvedPeriod] = []
+    for args in selected_arguments(info, "agentLeaderboard"):
+        try:
+            spec = _period_spec(None, period=args.get("period"), date_range=args.get("date_range"))
+            if spec == WorkspacePeriod.ALL.value or getattr(spec, "preset", None) is Preset.ALL:
+                continue
+            rp = service.workspace_period(info.context, spec, None)
+        except Exception:  # noqa: BLE001 - the field itself reports its invalid input
+            continue
+        if rp not in out:
+            out.append(rp)
+    return out
 
 
 # --- metric results ---------------------------------------------------------------------

@@ -3,7 +3,7 @@ statements (metrics, series, per-resource metrics, execution counts and lists)."
 
 from __future__ import annotations
 
-from .conftest import MARCH, data, utc
+from .conftest import MARCH, data, error, utc
 
 Q = """
 query($first: Int!, $p: PeriodInput) {
@@ -69,3 +69,51 @@ async def test_fifty_workspaces_cost_the_same_as_one(gql, athena, factory, build
     # measured: 14 statements for 1 and for 50 (auth 2, workspaces 1, lists 4, users 1,
     # running executions 1, metric engine 5)
     assert count_many == count_one, (count_one, count_many)
+
+
+LEADERBOARD = """
+query($uuid: String!, $p: PeriodInput, $legacy: WorkspacePeriod) {
+  workspace(uuid: $uuid) {
+    name
+    agentLeaderboard(dateRange: $p, period: $legacy) { entries { name executions uniqueUsers } }
+  }
+}
+"""
+
+
+async def test_a_workspace_and_its_leaderboard_are_one_statement(gql, athena, sql_counter):
+    """The lookup reads the leaderboard's agents and values with the workspace (the
+    field's period does not depend on the workspace); all time (which starts at the
+    workspace's creation) reads them after it."""
+    token = athena.tokens["owner"]
+    sql_counter.reset()
+    data(await gql(token, "{ __typename }"))
+    auth = sql_counter.count
+
+    sql_counter.reset()
+    got = data(await gql(token, LEADERBOARD, uuid=athena.ws.uuid, p=MARCH))["workspace"]
+    assert sql_counter.count == auth + 1, sql_counter.statements
+    entries = got["agentLeaderboard"]["entries"]
+    assert [(e["name"], e["executions"], e["uniqueUsers"]) for e in entries] == [
+        ("Alpha", 4, 3),
+        ("Beta", 2, 1),
+        ("Gamma", 0, 0),
+    ]
+
+    sql_counter.reset()
+    every = data(await gql(token, LEADERBOARD, uuid=athena.ws.uuid, legacy="ALL"))["workspace"]
+    assert sql_counter.count == auth + 2
+    assert [e["name"] for e in every["agentLeaderboard"]["entries"]] == ["Alpha", "Beta", "Gamma"]
+
+
+async def test_the_leaderboard_read_ahead_keeps_the_access_rules(gql, athena):
+    q, ws = LEADERBOARD, athena.ws.uuid
+    body = await gql(athena.tokens["mark"], q, uuid=ws, p=MARCH)  # member
+    assert error(body)["extensions"]["code"] == "FORBIDDEN"
+    assert body["data"]["workspace"] == {"name": athena.ws.name, "agentLeaderboard": None}
+    body = await gql(athena.tokens["xavier"], q, uuid=ws, p=MARCH)  # same org, not a member
+    assert error(body)["message"] == "This action is unauthorized."
+    assert body["data"]["workspace"] is None
+    body = await gql(athena.tokens["zed"], q, uuid=ws, p=MARCH)  # another org
+    assert error(body)["message"] == "Workspace not found."
+    assert body["data"]["workspace"] is None
