@@ -69,8 +69,10 @@ def _agent_where(p: _Params, s: AnalyticsScope, types: Sequence[str], *, actors:
         w += f" AND subject_id = {p(s.mentor_id)}"
     else:
         w += (
-            f" AND subject_id IN (SELECT a.id FROM agents a WHERE a.org_id = {org}"
-            f" AND a.kind = {p(MENTOR_KIND)})"
+            # ARRAY(...) runs once and drives the index, statistics or not
+            # (gateway.metrics.compile.Params.any_of)
+            f" AND subject_id = ANY(ARRAY(SELECT a.id FROM agents a WHERE a.org_id = {org}"
+            f" AND a.kind = {p(MENTOR_KIND)}))"
         )
     if actors and s.actor_ids is not None:
         w += f" AND actor_id = ANY({p(list(s.actor_ids))})"
@@ -255,8 +257,8 @@ async def actor_table(
         cs_scope = f"cs.agent_id = {p(s.mentor_id)}"
     else:
         cs_scope = (
-            f"cs.agent_id IN (SELECT a.id FROM agents a WHERE a.org_id = {org}"
-            f" AND a.kind = {p(MENTOR_KIND)})"
+            f"cs.agent_id = ANY(ARRAY(SELECT a.id FROM agents a WHERE a.org_id = {org}"
+            f" AND a.kind = {p(MENTOR_KIND)}))"
         )
     where = "a.cost > 0" if only_cost else "(a.messages > 0 OR a.sessions > 0)"
     if search:

@@ -89,9 +89,13 @@ class Params:
         return name if name is not None else f"({lookup.build(self)})"
 
     def any_of(self, values: Any) -> str:
-        """`= ANY(:p)` for a list of values, `IN (SELECT id ...)` for a lookup's ids."""
+        """`= ANY(:p)` for a list of values, `= ANY(ARRAY(SELECT id ...))` for a lookup's
+        ids. The ARRAY form is evaluated once (an InitPlan) and then drives the index like
+        a literal list, with or without planner statistics; `IN (SELECT ...)` was planned
+        as a nested loop over every rollup row on a database never analyzed (up to 186x
+        slower, `python -m bench --no-statistics`)."""
         if isinstance(values, Lookup):
-            return f"IN (SELECT lk.id FROM {self.rows_of(values)} lk)"
+            return f"= ANY(ARRAY(SELECT lk.id FROM {self.rows_of(values)} lk))"
         return f"= ANY({self(list(values))})"
 
     def __call__(self, value: Any) -> str:
@@ -307,9 +311,22 @@ class Compiler:
         )
 
     # -- source rows -----------------------------------------------------------------
-    def _ranges(self, col: str, intervals) -> str:
-        parts = [f"({col} >= {self.p(a)} AND {col} < {self.p(b)})" for a, b in intervals]
-        return "(" + " OR ".join(parts) + ")"
+    def _ranged(self, select: str, col: str, intervals) -> str:
+        """`select` (a SELECT ... WHERE ...) once per interval of `col`, as UNION ALL:
+        every branch then has a single range its index can seek, whatever the planner
+        knows. (An OR of ranges was kept as a filter over the whole index prefix on a
+        database without statistics: 60 ms instead of 1 ms for two partial hours of
+        events.) Overlapping or touching intervals are merged first, so no row is read
+        twice."""
+        merged: list[list] = []
+        for a, b in sorted(intervals):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        return " UNION ALL ".join(
+            f"{select} AND {col} >= {self.p(a)} AND {col} < {self.p(b)}" for a, b in merged
+        )
 
     @property
     def org_wide(self) -> bool:
@@ -334,8 +351,8 @@ class Compiler:
         if not org and via is not None and via.where:
             conds = " AND ".join(f"v.{c} {self.p.any_of(vals)}" for c, vals in via.where)
             w += (
-                f" AND subject_id IN (SELECT v.{via.id_col} FROM {via.table} v"
-                f" WHERE v.org_id = {self.org} AND {conds})"
+                f" AND subject_id = ANY(ARRAY(SELECT v.{via.id_col} FROM {via.table} v"
+                f" WHERE v.org_id = {self.org} AND {conds}))"
             )
         if has_dims:
             for k, vals in q.scope.dims:
@@ -345,11 +362,12 @@ class Compiler:
         return w
 
     def _events(self, src: str, intervals) -> str:
-        return (
+        return self._ranged(
             f"SELECT '{src}' AS src, subject_id, type, dims, ts, actor_id,"
             f" CAST(1 AS bigint) AS n, value AS total FROM events"
-            f" WHERE {self._common(src, has_dims=True, has_actor=True)}"
-            f" AND {self._ranges('ts', intervals)}"
+            f" WHERE {self._common(src, has_dims=True, has_actor=True)}",
+            "ts",
+            intervals,
         )
 
     def _levels(self) -> list[tuple[timedelta, str, str]]:
@@ -370,11 +388,12 @@ class Compiler:
             intervals = [(a.date(), b.date()) for a, b in intervals]
         else:
             ts = "bucket"
-        return (
+        return self._ranged(
             f"SELECT 'h' AS src, {subject} AS subject_id, type, dims, {ts} AS ts,"
             f" CAST(NULL AS bigint) AS actor_id, n, total FROM {table}"
-            f" WHERE {self._common('h', has_dims=True, has_actor=False, org=org)}"
-            f" AND {self._ranges(col, intervals)}"
+            f" WHERE {self._common('h', has_dims=True, has_actor=False, org=org)}",
+            col,
+            intervals,
         )
 
     def branches(self) -> list[tuple[str, str]]:
@@ -400,11 +419,14 @@ class Compiler:
                 out.append(
                     (
                         src,
-                        "SELECT 'd' AS src, subject_id, type, CAST(NULL AS jsonb) AS dims,"
-                        " CAST(day AS timestamp) AT TIME ZONE 'UTC' AS ts, actor_id, n, total"
-                        " FROM rollup_daily_actor"
-                        f" WHERE {self._common('d', has_dims=False, has_actor=True)}"
-                        f" AND {self._ranges('day', days)}",
+                        self._ranged(
+                            "SELECT 'd' AS src, subject_id, type, CAST(NULL AS jsonb) AS dims,"
+                            " CAST(day AS timestamp) AT TIME ZONE 'UTC' AS ts, actor_id, n,"
+                            " total FROM rollup_daily_actor"
+                            f" WHERE {self._common('d', has_dims=False, has_actor=True)}",
+                            "day",
+                            days,
+                        ),
                     )
                 )
             if raw or not rollup:
