@@ -62,6 +62,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--markdown", action="store_true", help="print the README block (heading + table)"
     )
+    p.add_argument(
+        "--no-statistics",
+        action="store_true",
+        help="dashboard cases on a copy without planner statistics (bench/nostats.py)",
+    )
     p.add_argument("--ingest", action="store_true", help="ingestion bench (bench/ingest.py)")
     g = p.add_argument_group("--ingest")
     g.add_argument("--ingest-port", type=int, default=8171)
@@ -235,12 +240,26 @@ async def main(args: argparse.Namespace, settings: Settings | None = None) -> st
     return "\n".join(out)
 
 
+async def _no_statistics(args: argparse.Namespace) -> str:
+    from bench import nostats
+
+    settings = Settings.from_env()
+    cases = [c for c in all_cases() if c.dashboard and (not args.only or c.name in args.only)]
+    url = await benv.resolve_url(settings, args.scale)
+    await benv.prepare(url, args.scale, args.seed, log=_log)
+    rows = await nostats.run(url, cases, args.seed, args.runs, _log)
+    return nostats.table(rows, args.scale, args.runs)
+
+
 def cli(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.ingest:
         from bench import ingest
 
         print(asyncio.run(ingest.run(args, Settings.from_env())))
+        return 0
+    if args.no_statistics:
+        print(asyncio.run(_no_statistics(args)))
         return 0
     try:
         print(asyncio.run(main(args)))
