@@ -34,8 +34,10 @@ from gateway.metrics import (
     resolve_period,
 )
 from gateway.metrics.engine import Change
+from gateway.metrics.loader import MetricAsk
 from resolvers.connections import Edge, PageInfo, page_args
 from resolvers.connections import encode_cursor as _cursor
+from resolvers.lookahead import selected_arguments
 from resolvers.permissions import IsAuthenticated
 
 PeriodPreset = strawberry.enum(Preset, name="PeriodPreset", description="A rolling period.")
@@ -336,6 +338,38 @@ def metric_fields(
             after,
         )
 
+    def asks(cls: Any, info: Info[Context, None], path: Sequence[str]) -> list[MetricAsk]:
+        """The metric reads of these fields selected below the field being resolved
+        (through `path`, e.g. `("nodes",)`), per node of the type — for a lookup that
+        reads them for all its rows at once (`gateway.metrics.loader.read_ahead`). Only
+        targets grouped by the node's own subject id (`pk`) are read ahead."""
+        out: list[MetricAsk] = []
+
+        def add(kind: str, names: Sequence[Any], args: dict, **kw: Any) -> None:
+            for n in names:
+                target = targets[CATALOG[n.value].subject_type]
+                if target.group_attr != "pk" or target.scope.via is not None:
+                    continue
+                try:
+                    rp = period_of(info, args.get("period"))
+                except Exception:  # noqa: BLE001 - the field itself reports its input
+                    continue
+                scope = _scope(target.scope, args.get("where"))
+                ask = MetricAsk(kind, (n.value,), rp, scope, **kw)
+                if ask not in out:
+                    out.append(ask)
+
+        for args in selected_arguments(info, "metric", path):
+            add("total", [args["name"]], args)
+        for args in selected_arguments(info, "metrics", path):
+            add("total", args["names"], args)
+        for args in selected_arguments(info, "change", path):
+            add("change", [args["name"]], args)
+        for args in selected_arguments(info, "series", path):
+            gran = Granularity(args.get("granularity", Granularity.DAY))
+            add("series", [args["metric"]], args, granularity=gran)
+        return out
+
     common = {
         "info": Info[Context, None],
         "period": PeriodInput | None,
@@ -380,6 +414,7 @@ def metric_fields(
             "zero-filled on the server.",
         ),
     }
+    namespace["metric_asks"] = classmethod(asks)
     return strawberry.type(type(f"{type_name}Metrics", (), namespace))
 
 

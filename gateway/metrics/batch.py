@@ -24,8 +24,8 @@ statement whatever mix of engine and repository reads they need.
 A lookup (`scope.Lookup`, `MetricBatch.run_lookup`) is a repository's SELECT the metric
 queries of the statement take their subjects from: it is the first CTE (`l0`, ...),
 read once, its rows returned as JSON text, and scopes naming it select
-`subject_id IN (SELECT id FROM l0)` — a page of entities (or an entity and its access
-check) and the metrics of its rows in one statement.
+`subject_id = ANY(ARRAY(SELECT id FROM l0 ...))` — a page of entities (or an entity and
+its access check) and the metrics of its rows in one statement.
 
 A batch of one engine query runs the query's own statement unchanged. Errors fail every
 query of the batch (they share a statement); input errors are raised before queueing.

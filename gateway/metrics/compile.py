@@ -31,11 +31,13 @@ apart with a CASE on the timestamp (column `t` = segment index).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import TextClause, text
+from sqlalchemy.dialects import postgresql
 
 from gateway.errors import InvalidInput
 from gateway.metrics.buckets import HOUR, Granularity, aligned, offsets_multiple_of, trunc_sql
@@ -87,6 +89,24 @@ class Params:
         read as a CTE) its SELECT as a subquery."""
         name = self.lookups.get(lookup)
         return name if name is not None else f"({lookup.build(self)})"
+
+    def sql_of(self, stmt: Any) -> str:
+        """The SQL of a SQLAlchemy statement, its values bound through these parameters
+        (a repository's query written with the ORM, sent in the metric statement)."""
+        compiled = stmt.compile(
+            dialect=postgresql.dialect(paramstyle="named"),
+            compile_kwargs={"render_postcompile": True},
+        )
+        values = compiled.params
+
+        def bind(m: re.Match) -> str:
+            if m[1] not in values:
+                return m[0]
+            name = self(values[m[1]])
+            return f"CAST({name} AS {m[2]})" if m[2] else name
+
+        # the dialect's `:x::TYPE` bind casts as CAST(...): text() takes `:x::` for no bind
+        return re.sub(r"(?<![:\w]):(\w+)(?:::(\w+(?:\[\])?))?", bind, compiled.string)
 
     def any_of(self, values: Any) -> str:
         """`= ANY(:p)` for a list of values, `= ANY(ARRAY(SELECT id ...))` for a lookup's

@@ -15,6 +15,11 @@ request shares one `now` (different `now`s would be different periods and split 
     s = await load_series(info.context, ["publication.views"], pub.id, period, Granularity.DAY)
     ch = await load_change(info.context, "content.impressions", mission.id, period,
                            Scope(via=Via("content", group_col="mission_id")))
+
+Read-ahead: a lookup whose rows are the subjects of their fields' metrics (a page of
+publications) reads those metrics in its own statement with `read_ahead(ctx, asks,
+lookup)` — `MetricAsk`s say what the fields will load — and primes the loaders with
+every subject's values, so the fields send nothing.
 """
 
 from __future__ import annotations
@@ -26,13 +31,14 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from gateway.context import Context
+from gateway.errors import InvalidInput
 from gateway.loaders import RequestLoader
 from gateway.metrics import engine
 from gateway.metrics.buckets import Granularity
 from gateway.metrics.catalog import get_metric
 from gateway.metrics.engine import Change, Number, SeriesResult
 from gateway.metrics.periods import PeriodSpec, ResolvedPeriod, resolve
-from gateway.metrics.scope import Scope
+from gateway.metrics.scope import Lookup, Scope
 
 _ALL = Scope()
 
@@ -184,6 +190,79 @@ class MetricSeriesLoader(RequestLoader):
                     totals={m: full.totals[m] for m in k.metrics},
                 )
         return [found[k] for k in keys]
+
+
+class MetricAsk(NamedTuple):
+    """A metric read the fields of a lookup's rows will make, for each row's subject id
+    (the loaders' `group`): `kind` "total" (`load_total`), "change" or "series"."""
+
+    kind: str
+    metrics: tuple[str, ...]
+    period: ResolvedPeriod
+    scope: Scope = _ALL
+    granularity: Granularity | None = None
+
+
+async def read_ahead(
+    ctx: Context, asks: Sequence[MetricAsk], subjects: Lookup, *, org_id: int | None = None
+) -> None:
+    """Read `asks` for every subject of `subjects` (call it concurrently with the lookup's
+    `run_lookup`: one statement) and prime the request's loaders with the values, keyed
+    as `load_total` / `load_change` / `load_series` key them. Subjects the lookup names
+    no id for are not read."""
+    org = _org(ctx, org_id)
+
+    def part_of(a: MetricAsk) -> tuple:
+        return (a.kind, get_metric(a.metrics[0]).subject_type, a.scope, a.period, a.granularity)
+
+    parts: dict[tuple, dict[str, None]] = {}
+    for a in asks:
+        parts.setdefault(part_of(a), {}).update(dict.fromkeys(a.metrics))
+
+    async def one(part: tuple) -> dict | None:
+        kind, _, scope, period, granularity = part
+        metrics, scoped = list(parts[part]), replace(scope, ids=subjects)
+        try:
+            if kind == "series":
+                return await engine.series(ctx.db, org, metrics, scoped, period, granularity)
+            run = engine.compare if kind == "change" else engine.totals
+            return await run(ctx.db, org, metrics, scoped, period)
+        except InvalidInput:  # raised before anything is sent: the fields report it
+            return None
+
+    results = dict(zip(parts, await asyncio.gather(*(one(p) for p in parts)), strict=True))
+    ids = list(subjects.ids or ())
+    meter = ctx.loader(MetricMeter)
+    for part, result in results.items():  # counted as the loaders count their parts
+        if result is None:
+            continue
+        kind, n = part[0], len(parts[part])
+        if kind == "series":
+            n *= len(next(iter(result.values())).buckets) if result else 0
+        meter.values += len(ids) * n * (2 if kind == "change" else 1)
+    loaders = {
+        "total": ctx.loader(MetricTotalsLoader, org),
+        "change": ctx.loader(MetricChangeLoader, org),
+        "series": ctx.loader(MetricSeriesLoader, org),
+    }
+    for a in asks:
+        found, loader = results[part_of(a)], loaders[a.kind]
+        if found is None:
+            continue
+        for i in ids:
+            if a.kind != "series":
+                for m in a.metrics:
+                    loader.prime(MetricKey(m, i, a.period, a.scope), found[i][m])
+                continue
+            full = found[i]
+            loader.prime(
+                SeriesKey(a.metrics, i, a.period, a.granularity, a.scope),
+                replace(
+                    full,
+                    values={m: full.values[m] for m in a.metrics},
+                    totals={m: full.totals[m] for m in a.metrics},
+                ),
+            )
 
 
 def _org(ctx: Context, org_id: int | None) -> int:

@@ -3,10 +3,13 @@ every `.load()` of one tick into one statement and returns results in key order.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from gateway.context import Context
 from gateway.loaders import RequestLoader, in_key_order
+from gateway.metrics.loader import MetricAsk, read_ahead
 from gateway.publications import repository
 from gateway.publications.repository import Ordering
 
@@ -116,3 +119,25 @@ class PublicationPageLoader(RequestLoader):
                 roles.prime(pid, role)
             out.append((rows, total))
         return out
+
+
+async def load_page_with_metrics(
+    ctx: Context, key: PublicationPageKey, asks: Sequence[MetricAsk]
+) -> tuple[list, int]:
+    """`PublicationPageLoader.load(key)` together with the metric reads `asks` of its
+    rows' fields, in one statement: the page is the lookup the metrics take their
+    subjects from (the rows the caller owns or co-creates), and the page, role and
+    metric loaders are primed, so building the nodes and their metric fields sends
+    nothing more."""
+    p = ctx.principal
+    f, order, offset, limit = key
+    lookup = repository.page_lookup(p.org_id, p.user_id, f, order, offset, limit)
+    (rows, total, role_of), _ = await asyncio.gather(
+        repository.read_page_lookup(ctx.db, lookup, p.org_id, p.user_id, f, offset, limit),
+        read_ahead(ctx, asks, lookup),
+    )
+    roles = ctx.loader(PublicationRoleByIdLoader)
+    for pid, role in role_of.items():
+        roles.prime(pid, role)
+    ctx.loader(PublicationPageLoader).prime(key, (rows, total))
+    return rows, total

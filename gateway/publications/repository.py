@@ -4,13 +4,19 @@ number of statements for 1 publication as for 50."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from gateway.context import RequestSession
+from gateway.metrics.batch import MetricBatch
+from gateway.metrics.compile import Params
+from gateway.metrics.scope import Lookup
 from gateway.models import Experience, Follow, Publication, PublicationCoCreator
+from gateway.models.base import from_json
 
 OWNER = "OWNER"
 CO_CREATOR = "CO_CREATOR"
@@ -95,8 +101,7 @@ async def list_publications(
     is `count(*) OVER ()`), a second only for a page with no row (past the end, or
     `limit` 0) whose total the first cannot carry."""
     where = _filtered(org_id, user_id, f)
-    col = getattr(Publication, order.column)
-    keys = [col.desc(), Publication.id.desc()] if order.descending else [col, Publication.id]
+    keys = _order_keys(order)
     page = (
         select(Publication, _role_of(org_id, user_id), func.count().over())
         .where(where)
@@ -105,13 +110,79 @@ async def list_publications(
         .limit(limit)
     )
     found = (await db.execute(page)).all()
+    total = await _page_total(db, found, where, offset, limit)
+    return [p for p, _, _ in found], total, {p.id: role for p, role, _ in found}
+
+
+def _order_keys(order: Ordering) -> list:
+    col = getattr(Publication, order.column)
+    return [col.desc(), Publication.id.desc()] if order.descending else [col, Publication.id]
+
+
+async def _page_total(db: RequestSession, found: Sequence, where, offset: int, limit: int) -> int:
+    """The filtered total of a page of (publication, role, total) rows: its rows carry
+    it; a page with no row knows it only when it starts at the first row."""
     if found:
-        total = int(found[0][2])
-    elif offset == 0 and limit > 0:
-        total = 0
-    else:
-        count = await db.scalar(select(func.count()).select_from(Publication).where(where))
-        total = int(count or 0)
+        return int(found[0][2])
+    if offset == 0 and limit > 0:
+        return 0
+    count = await db.scalar(select(func.count()).select_from(Publication).where(where))
+    return int(count or 0)
+
+
+def page_lookup(
+    org_id: int,
+    user_id: int,
+    f: PublicationFilter,
+    order: Ordering,
+    offset: int,
+    limit: int,
+) -> Lookup:
+    """The page `list_publications` reads, as a lookup of the request's metric statement
+    (`read_page_lookup` returns it): each row's publication, `user_id`'s role, the
+    filtered total and, as the lookup's `id`, the publication id where `user_id` is its
+    owner or a co-creator (who may read its metrics, `gateway.access.publications`),
+    NULL elsewhere — so metrics scoped by the lookup are read for those rows only."""
+    keys = _order_keys(order)
+    role = _role_of(org_id, user_id).label("role")
+    page = (
+        select(
+            *Publication.__table__.columns,
+            role,
+            func.count().over().label("total"),
+            func.row_number().over(order_by=keys).label("o"),
+        )
+        .where(_filtered(org_id, user_id, f))
+        .order_by(*keys)
+        .offset(offset)
+        .limit(limit)
+    )
+
+    def build(p: Params) -> str:
+        inner = p.sql_of(page)
+        return (
+            "SELECT to_json(pg) AS publication, pg.role, pg.total, pg.o,"
+            f" CASE WHEN pg.role IN ({p(OWNER)}, {p(CO_CREATOR)}) THEN pg.id END AS id"
+            f" FROM ({inner}) pg"
+        )
+
+    return Lookup(build)
+
+
+async def read_page_lookup(
+    db: RequestSession,
+    lookup: Lookup,
+    org_id: int,
+    user_id: int,
+    f: PublicationFilter,
+    offset: int,
+    limit: int,
+) -> tuple[list[Publication], int, dict[int, str | None]]:
+    """What `list_publications` returns, for its `page_lookup` read in the request's
+    metric statement (a second statement only for a page with no row past the first)."""
+    rows = [json.loads(g, parse_float=Decimal) for g in await MetricBatch.of(db).run_lookup(lookup)]
+    found = [(from_json(Publication, r["publication"]), r["role"], r["total"]) for r in rows]
+    total = await _page_total(db, found, _filtered(org_id, user_id, f), offset, limit)
     return [p for p, _, _ in found], total, {p.id: role for p, role, _ in found}
 
 

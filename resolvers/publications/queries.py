@@ -11,6 +11,7 @@ from gateway.publications.loaders import (
     PublicationByCustomUrlLoader,
     PublicationPageKey,
     PublicationPageLoader,
+    load_page_with_metrics,
 )
 from gateway.publications.repository import PublicationFilter
 from resolvers.connections import Connection, page_args, paginate
@@ -57,9 +58,18 @@ class PublicationsQuery:
         where = filter.to_filter() if filter else PublicationFilter()
         order = order_by.to_ordering() if order_by else DEFAULT_PUBLICATION_ORDER
 
+        # the metric fields of the page's nodes are read with the page (one statement)
+        asks = [
+            *Publication.metric_asks(info, ("nodes",)),
+            *Publication.metric_asks(info, ("edges", "node")),
+        ]
+
         async def fetch(*, offset: int, limit: int):
             key = PublicationPageKey(where, order, offset, limit)
-            rows, total = await ctx.loader(PublicationPageLoader).load(key)
+            if asks:
+                rows, total = await load_page_with_metrics(ctx, key, asks)
+            else:
+                rows, total = await ctx.loader(PublicationPageLoader).load(key)
             return await build_publications(ctx, rows), total
 
         return await paginate(page, fetch)
