@@ -36,12 +36,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import TextClause, text
 
 from gateway.metrics.compile import Compiler, Params, Query, SharedBranches, validate
 from gateway.metrics.scope import Lookup
+from gateway.models.base import Base, from_json
+
+M = TypeVar("M", bound=Base)
 
 QUIET_TICKS = 4
 MAX_TICKS = 16
@@ -167,6 +170,21 @@ class MetricBatch:
         """Rows `(g, v)` of a repository's SELECT (see `RawQuery`), sent with the request's
         other metric queries of this moment."""
         return await self._enqueue(RawQuery(build))
+
+    async def run_rows(self, model: type[M], org_id: int, column: str, values: Any) -> list[M]:
+        """The rows of `model`'s table in `org_id` whose `column` is one of `values` (a
+        list, or a lookup's ids), read with the request's other metric queries of this
+        moment and returned as transient `model` instances (`models.base.from_json`)."""
+        table = model.__table__.name
+
+        def build(p: Params) -> str:
+            return (
+                "SELECT CAST(row_to_json(t) AS text) AS g, CAST(NULL AS double precision[])"
+                f" AS v FROM {table} t WHERE t.org_id = {p(org_id)}"
+                f" AND t.{column} {p.any_of(values)}"
+            )
+
+        return [from_json(model, g) for g, _ in await self.run_raw(build)]
 
     async def run_lookup(self, lookup: Lookup) -> list[str]:
         """The rows of `lookup` (see `scope.Lookup`) as JSON text, read in the request's

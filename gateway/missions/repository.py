@@ -13,9 +13,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from gateway.context import RequestSession
 from gateway.metrics.batch import MetricBatch
-from gateway.metrics.compile import Params
 from gateway.models import Budget, Content, Mission, MissionKpi
-from gateway.models.base import from_json
 
 
 @dataclass(frozen=True)
@@ -194,15 +192,7 @@ async def contents_by_missions(
     (`MetricBatch.run_raw`): the mission analytics ask for it together with the
     content's metrics. The rows come back as JSON, returned as (transient) `Content`s."""
 
-    def build(p: Params) -> str:
-        return (
-            "SELECT CAST(row_to_json(c) AS text) AS g, CAST(NULL AS double precision[]) AS v"
-            f" FROM content c WHERE c.org_id = {p(org_id)}"
-            f" AND c.mission_id = ANY({p(list(mission_ids))})"
-        )
-
-    rows = await MetricBatch.of(db).run_raw(build)
-    return [from_json(Content, g) for g, _ in rows]
+    return await MetricBatch.of(db).run_rows(Content, org_id, "mission_id", list(mission_ids))
 
 
 async def contents_by_keys(db: RequestSession, org_id: int, keys: Sequence[str]) -> list[Content]:

@@ -189,15 +189,8 @@ async def agents_of_workspaces(
     for them together with their metrics. The rows come back as JSON and are returned as
     (transient) `Agent`s."""
 
-    def build(p: Params) -> str:
-        return (
-            "SELECT CAST(row_to_json(a) AS text) AS g, CAST(NULL AS double precision[]) AS v"
-            f" FROM agents a WHERE a.org_id = {p(org_id)}"
-            f" AND a.workspace_id {p.any_of(workspace_ids)}"
-        )
-
-    rows = await MetricBatch.of(db).run_raw(build)
-    return sorted((from_json(Agent, g) for g, _ in rows), key=lambda a: a.id)
+    rows = await MetricBatch.of(db).run_rows(Agent, org_id, "workspace_id", workspace_ids)
+    return sorted(rows, key=lambda a: a.id)
 
 
 async def running_executions(
