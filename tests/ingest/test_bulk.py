@@ -34,6 +34,23 @@ def _write(path: Path, lines: list) -> Path:
     return path
 
 
+async def _seed_studio(conn) -> None:
+    """Org `acme`, its user `ada` and her publication `ai-research-studio`, committed."""
+    org_id = await conn.fetchval(
+        "INSERT INTO orgs (key, name) VALUES ('acme', 'Acme') RETURNING id"
+    )
+    user_id = await conn.fetchval(
+        "INSERT INTO users (org_id, username, display_name) VALUES ($1, 'ada', 'Ada') RETURNING id",
+        org_id,
+    )
+    await conn.execute(
+        "INSERT INTO publications (org_id, custom_url, name, owner_id) "
+        "VALUES ($1, 'ai-research-studio', 'Studio', $2)",
+        org_id,
+        user_id,
+    )
+
+
 def _file(tmp_path: Path, org_key: str) -> Path:
     return _write(
         tmp_path / "events.ndjson",
@@ -135,20 +152,7 @@ async def test_cli_exit_code(tmp_path, scratch_database):
         await engine.dispose()
     conn = await connect_raw(scratch_database)
     try:
-        org_id = await conn.fetchval(
-            "INSERT INTO orgs (key, name) VALUES ('acme', 'Acme') RETURNING id"
-        )
-        user_id = await conn.fetchval(
-            "INSERT INTO users (org_id, username, display_name) "
-            "VALUES ($1, 'ada', 'Ada') RETURNING id",
-            org_id,
-        )
-        await conn.execute(
-            "INSERT INTO publications (org_id, custom_url, name, owner_id) "
-            "VALUES ($1, 'ai-research-studio', 'Studio', $2)",
-            org_id,
-            user_id,
-        )
+        await _seed_studio(conn)
         path = _file(tmp_path, "acme")
         env = {**os.environ, "DATABASE_URL": scratch_database}
         run = await _tally("ingest", str(path), "--org", "acme", env=env)
@@ -182,20 +186,7 @@ async def test_overlapping_merges_on_their_own_connections(tmp_path, scratch_dat
     conn = await connect_raw(scratch_database)
     try:
         await migrate.upgrade(engine)
-        org_id = await conn.fetchval(
-            "INSERT INTO orgs (key, name) VALUES ('acme', 'A') RETURNING id"
-        )
-        user_id = await conn.fetchval(
-            "INSERT INTO users (org_id, username, display_name) VALUES ($1, 'ada', 'Ada') "
-            "RETURNING id",
-            org_id,
-        )
-        await conn.execute(
-            "INSERT INTO publications (org_id, custom_url, name, owner_id) "
-            "VALUES ($1, 'ai-research-studio', 'Studio', $2)",
-            org_id,
-            user_id,
-        )
+        await _seed_studio(conn)
         lines = [
             _event(i, ts=f"2026-03-0{1 + i % 3}T1{i % 4}:00:00Z", value=i, actor="ada")
             for i in range(37)
