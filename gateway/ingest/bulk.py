@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db import Database
 from gateway.errors import InvalidInput
@@ -145,7 +146,7 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
                 await stack.enter_async_context(db.session()) if overlap else session
                 for _ in range(MERGERS if overlap else 1)
             ]
-            await _load(db, path, org_key, report, session, writers)
+            await _load(path, org_key, report, session, writers)
     finally:
         if paused:
             gc.enable()
@@ -158,7 +159,13 @@ async def ingest_file(db: Database, path: Path, org_key: str | None) -> BulkRepo
     return report
 
 
-async def _load(db, path: Path, org_key, report: BulkReport, session, writers: list) -> None:
+async def _load(
+    path: Path,
+    org_key: str | None,
+    report: BulkReport,
+    session: AsyncSession,
+    writers: list[AsyncSession],
+) -> None:
     """Parse, validate and stage chunk by chunk on the current writer; merge every
     MERGE_EVENTS staged events while the next writer is being staged."""
     conn = await asyncpg_connection(session)
