@@ -236,7 +236,11 @@ async def open_env(url: str, settings: Settings, seed: int) -> AsyncIterator[Ben
     raw = await connect_raw(url)
     try:
         org_id = await raw.fetchval("SELECT id FROM orgs WHERE key = 'acme'")
-        last = await raw.fetchval("SELECT max(bucket) FROM rollup_hourly WHERE org_id = $1", org_id)
+        last = await raw.fetchval(
+            "SELECT max(bucket) FROM rollup_hourly_org WHERE org_id = $1 AND day ="
+            " (SELECT max(day) FROM rollup_daily_org WHERE org_id = $1)",
+            org_id,
+        )
         events = await raw.fetchval(
             "SELECT reltuples::bigint FROM pg_class WHERE relname = 'events'"
         )

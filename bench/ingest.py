@@ -168,13 +168,20 @@ async def http_run(
 
 
 async def rollup_mismatches(conn: asyncpg.Connection) -> dict[str, tuple[int, int]]:
-    """Per level: (rows compared, rows that differ from the raw-event aggregate)."""
+    """Per level: (rows compared, rows that differ from the raw-event aggregate in any
+    value column, the per-hour ones included)."""
     out = {}
     for level in LEVELS:
         keys = ", ".join(f"{c}" for c, _ in level.key)
+        differs = " OR ".join(
+            f"e.{c} IS DISTINCT FROM r.{c}"
+            if c.startswith("n")
+            else f"(e.{c} IS NULL) <> (r.{c} IS NULL)"
+            f" OR abs(e.{c} - r.{c}) > 1e-9 * greatest(1, abs(e.{c}))"
+            for c in level.values
+        )
         n, bad = await conn.fetchrow(
-            f"""SELECT count(*), count(*) FILTER (WHERE e.n IS DISTINCT FROM r.n
-                       OR abs(e.total - r.total) > 1e-9 * greatest(1, abs(e.total)))
+            f"""SELECT count(*), count(*) FILTER (WHERE {differs})
                 FROM ({level.select_from("events")}) e
                 FULL JOIN {level.table} r USING ({keys})"""
         )

@@ -89,8 +89,8 @@ def install(log=print) -> None:
 
 
 async def grant(url: str) -> None:
-    """Create the read-only role (once per server) and let it read the bench tables that
-    exist in this database (idempotent)."""
+    """Create the read-only role (once per server) and let it read the bench tables (and
+    the hourly views) that exist in this database (idempotent)."""
     raw = await connect_raw(url)
     try:
         config = await raw.fetchrow(
@@ -107,7 +107,8 @@ async def grant(url: str) -> None:
                 await raw.execute(f"ALTER ROLE {ROLE} SET default_transaction_read_only = on")
         present = await raw.fetch(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname = ANY($1::text[])",
+            " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v')"
+            " AND c.relname = ANY($1::text[])",
             list(TABLES),
         )
         db = await raw.fetchval("SELECT current_database()")

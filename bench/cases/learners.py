@@ -9,8 +9,9 @@ hour (the only hour-of-day question), and the distinct senders of each period fr
 
 PostGraphile: `groupedAggregates` over the mentors' daily rollups of both periods (per
 type and dims, per type and day), over their hourly message rollups of the current
-period per hour (the client folds dims into topics and hours into the weekday × hour
-heatmap) and the distinct actors of each period from
+period per hour (the view `rollup_hourly` of the daily rows' hour columns, filtered by
+`day` too, the column its index has; the client folds dims into topics and hours into
+the weekday × hour heatmap) and the distinct actors of each period from
 `rollup_daily_actor`. Every number is compared."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 from bench.cases import Case, PeerQuery
 from bench.env import BenchEnv
 from gateway.metrics.engine import change
+from gateway.models.events import hour_days
 
 TOPICS = 10
 
@@ -56,6 +58,7 @@ SELECT 12, true, 'message', NULL, NULL,
 FROM rollup_hourly r
 WHERE r.org_id = $1 AND r.type = 'message' AND r.subject_type = 'agent'
   AND r.subject_id IN (SELECT id FROM mentors) AND r.bucket >= $5 AND r.bucket < $6
+  AND r.day >= $7 AND r.day <= $8
 GROUP BY 6, 7
 """
 BY_TOPIC, BY_DAY, BY_CELL = 0b01, 0b10, 12
@@ -96,7 +99,10 @@ def _change(cur, prev) -> list:
 async def floor(env: BenchEnv) -> dict:
     days = len(env.day_starts())
     d0 = env.start - timedelta(days=days)
-    rows = await env.floor.fetch(ROLLUP_SQL, env.org_id, d0, env.start, env.end, env.t0, env.t1)
+    h0, h1 = hour_days(env.t0, env.t1)
+    rows = await env.floor.fetch(
+        ROLLUP_SQL, env.org_id, d0, env.start, env.end, env.t0, env.t1, h0, h1
+    )
     users = await env.floor.fetchrow(USERS_SQL, env.org_id, d0, env.start, env.end)
     totals = {(c, t): 0 for c in (True, False) for t in ("message", "session")}
     topics = {True: 0, False: 0}
@@ -129,7 +135,7 @@ async def floor(env: BenchEnv) -> dict:
 
 PEER_QUERY = """
 query LearnerOverview($org: BigInt!, $ids: [BigInt!]!, $t0: Datetime!, $t1: Datetime!,
-                      $d0: Date!, $d1: Date!, $d2: Date!) {
+                      $h0: Date!, $h1: Date!, $d0: Date!, $d1: Date!, $d2: Date!) {
   current: allRollupDailies(filter: {
     orgId: {equalTo: $org}, subjectType: {equalTo: "agent"}, type: {in: ["message", "session"]},
     subjectId: {in: $ids}, day: {greaterThanOrEqualTo: $d1, lessThanOrEqualTo: $d2}
@@ -143,7 +149,8 @@ query LearnerOverview($org: BigInt!, $ids: [BigInt!]!, $t0: Datetime!, $t1: Date
   }) { byDims: groupedAggregates(groupBy: [TYPE, DIMS]) { keys sum { n } } }
   hours: allRollupHourlies(filter: {
     orgId: {equalTo: $org}, type: {equalTo: "message"}, subjectType: {equalTo: "agent"},
-    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1}
+    subjectId: {in: $ids}, bucket: {greaterThanOrEqualTo: $t0, lessThan: $t1},
+    day: {greaterThanOrEqualTo: $h0, lessThanOrEqualTo: $h1}
   }) { groupedAggregates(groupBy: [BUCKET_TRUNCATED_TO_HOUR]) { keys sum { n } } }
   usersCurrent: allRollupDailyActors(filter: {
     orgId: {equalTo: $org}, type: {equalTo: "message"}, subjectType: {equalTo: "agent"},
@@ -162,11 +169,14 @@ async def peer_variables(env: BenchEnv) -> dict:
         "SELECT id FROM agents WHERE org_id = $1 AND kind = 'mentor'", env.org_id
     )
     days = len(env.day_starts())
+    h0, h1 = hour_days(env.t0, env.t1)
     return {
         "org": str(env.org_id),
         "ids": [str(r[0]) for r in ids],
         "t0": env.t0.isoformat(),
         "t1": env.t1.isoformat(),
+        "h0": h0.isoformat(),
+        "h1": h1.isoformat(),
         "d0": (env.start - timedelta(days=days)).isoformat(),
         "d1": env.start.isoformat(),
         "d2": env.end.isoformat(),

@@ -94,8 +94,8 @@ GROUP BY GROUPING SETS ((c.id, c.type, c.pillar, c.platform, c.published_at), (d
 """
 
 # Atoms of the KPI metrics per segment: whole UTC days [da, db) from rollup_daily, whole
-# hours [ha, hb) from rollup_hourly, the partial hours at the edges [a, b) from raw events
-# (the pieces are computed in Python).
+# hours [ha, hb) from the view rollup_hourly (bounded by day too, its index column), the
+# partial hours at the edges [a, b) from raw events (the pieces are computed in Python).
 KPI_SQL = """
 WITH subj AS (
     SELECT 'content'::text AS st, id FROM content WHERE org_id = $1 AND mission_id = $2
@@ -117,6 +117,8 @@ WITH subj AS (
         JOIN subj ON subj.st = r.subject_type AND subj.id = r.subject_id
         WHERE r.org_id = $1 AND r.type = ANY($12::text[])
           AND r.bucket >= h.ha AND r.bucket < h.hb
+          AND r.day >= (h.ha AT TIME ZONE 'UTC')::date
+          AND r.day <= ((h.hb - interval '1 microsecond') AT TIME ZONE 'UTC')::date
     ) r
     UNION ALL
     SELECT e.s, ev.type, 1, ev.value

@@ -300,25 +300,28 @@ async def latest_sample_mean(
     before: datetime,
 ) -> float | None:
     """The mean of the `type_` samples (cpu / memory) of the owner's agents in the latest
-    UTC hour before `before` that has any, or None when they never reported one. One
-    index probe per agent on the rollup's primary key, then that hour's rows."""
+    UTC hour before `before` that has any, or None when they never reported one. Per
+    agent, an index probe for its two latest days up to `before`'s (the latest hour is
+    in one of them: only `before`'s own day can lack an earlier hour), then their hours."""
     kind_sql = " AND kind = :kind" if kind is not None else ""
+    agent = "org_id = :org AND type = :type AND subject_type = 'agent' AND subject_id = a.id"
     sql = f"""
         WITH a AS (SELECT id FROM agents WHERE org_id = :org AND owner_id = :owner{kind_sql}),
         last AS (
-            SELECT max(r.bucket) AS b FROM a CROSS JOIN LATERAL (
-                SELECT bucket FROM rollup_hourly
-                WHERE org_id = :org AND type = :type AND subject_type = 'agent'
-                  AND subject_id = a.id AND bucket < :before
-                ORDER BY bucket DESC LIMIT 1
-            ) r
+            SELECT max(h.bucket) AS b FROM a CROSS JOIN LATERAL (
+                SELECT DISTINCT day FROM rollup_daily
+                WHERE {agent} AND day <= :before_day ORDER BY day DESC LIMIT 2
+            ) d
+            JOIN rollup_hourly h ON h.{agent.replace(" AND ", " AND h.")}
+                AND h.day = d.day AND h.bucket < :before
         )
         SELECT sum(r.total) / nullif(sum(r.n), 0)
         FROM last CROSS JOIN a
-        JOIN rollup_hourly r ON r.org_id = :org AND r.type = :type
-            AND r.subject_type = 'agent' AND r.subject_id = a.id AND r.bucket = last.b
+        JOIN rollup_hourly r ON r.{agent.replace(" AND ", " AND r.")}
+            AND r.day = CAST(last.b AT TIME ZONE 'UTC' AS date) AND r.bucket = last.b
     """
     params: dict = {"org": org_id, "owner": owner_id, "type": type_, "before": before}
+    params["before_day"] = (before - timedelta(microseconds=1)).astimezone(UTC).date()
     if kind is not None:
         params["kind"] = kind
     value = await db.scalar(text(sql), params)

@@ -1,17 +1,18 @@
 """The rollup levels, declared once, and rebuilding them from raw events.
 
 Every level is an aggregate of `events` by a key (`Level.key`: column -> expression over
-an event row) into `n = count(*)` and `total = sum(value)`. The writer
+an event row) into `n = count(*)` and `total = sum(value)`; a level with `hours` also
+keeps them per UTC hour of its day (`n00`/`total00` .. `n23`/`total23`, NULL for an hour
+without events; read through the hourly views, `gateway.models.events`). The writer
 (`gateway.ingest.writer`) adds the rows an insert created to every level in the same
-statement; `rebuild_on` recomputes every level wholesale (after a restore, a bulk COPY, or to
-verify them). Both are generated from `LEVELS`, so a level can never be maintained in one
-place and forgotten in the other.
+statement; `rebuild_on` recomputes every level wholesale (after a restore, a bulk COPY, or
+to verify them). Both are generated from `LEVELS`, so a level can never be maintained in
+one place and forgotten in the other.
 
 A rebuild reads `events` only for the levels that need its grain (`Level.source` is
-None); a coarser level is summed from a finer one (`Level.source`, with `Level.derive`
-mapping its key columns onto the finer table's): daily from hourly, org-wide from
-per-subject. That is exact for `n` and `total` (a sum of partial sums of the same rows)
-and reads a few times fewer rows than scanning `events` once per level.
+None); a coarser level is summed from a finer one (`Level.source`): org-wide from
+per-subject. That is exact for every count and total (a sum of partial sums of the same
+rows) and reads fewer rows than scanning `events` once per level.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ import asyncpg
 from sqlalchemy import text
 
 from gateway.db import Database, asyncpg_connection
+from gateway.models.events import HOURS, hour_columns
 from gateway.response_cache import notify_data_changed
 
 _UTC_DAY = "(ts AT TIME ZONE 'UTC')::date"
-_UTC_HOUR = "date_trunc('hour', ts, 'UTC')"
+_HOUR = "_hour"
+_UTC_HOUR_OF = f"CAST(date_part('hour', ts AT TIME ZONE 'UTC') AS int) AS {_HOUR}"
+"""An event's UTC hour, as the column `_hour`."""
 
 
 @dataclass(frozen=True)
@@ -37,71 +41,84 @@ class Level:
     """Only events matching this condition are rolled up (e.g. those with an actor)."""
     source: str | None = None
     """A finer level this one is rebuilt from (None: from `events`)."""
-    derive: tuple[tuple[str, str], ...] = ()
-    """(column, SQL over a `source` row) for key columns `source` does not have as-is."""
+    hours: bool = False
+    """The level also keeps n and total per UTC hour of its day (columns `n00`..)."""
 
     @property
     def columns(self) -> str:
         return ", ".join(c for c, _ in self.key)
 
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The value columns after the key: n, total (and the hour pairs)."""
+        hours = [c for h in HOURS for c in hour_columns(h)] if self.hours else []
+        return ("n", "total", *hours)
+
     def select_from(self, source: str, extra_where: str = "", *, ordered: bool = True) -> str:
-        """`SELECT <key>, count(*), sum(value) FROM source ... GROUP BY <key>`, in key order
-        (so concurrent upserts lock rows in the same order) unless not `ordered`."""
+        """`SELECT <key>, count(*), sum(value) FROM source ... GROUP BY <key>` (with
+        `hours`, the hour pairs too: `values`), in key order (so concurrent upserts lock
+        rows in the same order) unless not `ordered`."""
         conds = [c for c in (self.where, extra_where) if c]
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         positions = ", ".join(str(i + 1) for i in range(len(self.key)))
         exprs = ", ".join(f"{e} AS {c}" for c, e in self.key)
         order = f" ORDER BY {positions}" if ordered else ""
+        if not self.hours:
+            return (
+                f"SELECT {exprs}, count(*) AS n, sum(value) AS total FROM {source}{where}"
+                f" GROUP BY {positions}{order}"
+            )
+        # Grouped by key and hour first, then pivoted: the 48 filtered sums run over the
+        # (fewer) key-hours, not over every event.
+        pivot = ", ".join(
+            f"sum(n) FILTER (WHERE {_HOUR} = {h})::bigint AS {n},"
+            f" sum(total) FILTER (WHERE {_HOUR} = {h}) AS {t}"
+            for h in HOURS
+            for n, t in [hour_columns(h)]
+        )
         return (
-            f"SELECT {exprs}, count(*) AS n, sum(value) AS total FROM {source}{where}"
+            f"SELECT {self.columns}, sum(n)::bigint AS n, sum(total) AS total, {pivot} FROM ("
+            f"SELECT {exprs}, {_UTC_HOUR_OF}, count(*) AS n, sum(value) AS total"
+            f" FROM {source}{where} GROUP BY {positions}, {len(self.key) + 1}) g"
             f" GROUP BY {positions}{order}"
         )
 
     def aggregate(
         self, events: str, finer: str | None = None, extra_where: str = "", *, ordered: bool = True
     ) -> str:
-        """The level's rows (key, n, total) in key order: grouped from `events` (event
+        """The level's rows (key, `values`) in key order: grouped from `events` (event
         rows), or, for a level with a `source`, summed from `finer` (rows shaped like
         the source level: a finer rollup table or an aggregate of it)."""
         if self.source is None:
             return self.select_from(events, extra_where, ordered=ordered)
         if finer is None:
             raise ValueError(f"{self.table} is summed from {self.source}: pass its rows")
-        exprs = dict(self.derive)
         positions = ", ".join(str(i + 1) for i in range(len(self.key)))
-        cols = ", ".join(f"{exprs.get(c, c)} AS {c}" for c, _ in self.key)
         where = f" WHERE {extra_where}" if extra_where else ""
         order = f" ORDER BY {positions}" if ordered else ""
-        return (
-            f"SELECT {cols}, sum(n)::bigint AS n, sum(total) AS total FROM {finer}{where}"
-            f" GROUP BY {positions}{order}"
+        sums = ", ".join(
+            f"sum({c})::bigint AS {c}" if c.startswith("n") else f"sum({c}) AS {c}"
+            for c in self.values
         )
+        return f"SELECT {self.columns}, {sums} FROM {finer}{where} GROUP BY {positions}{order}"
 
 
 def _k(*pairs: str) -> tuple[tuple[str, str], ...]:
-    exprs = {"day": _UTC_DAY, "bucket": _UTC_HOUR}
+    exprs = {"day": _UTC_DAY}
     return tuple((c, exprs.get(c, c)) for c in pairs)
 
-
-_DAY_OF_BUCKET = (("day", "(bucket AT TIME ZONE 'UTC')::date"),)
 
 LEVELS: tuple[Level, ...] = (
     Level(
         "rollup_daily",
         _k("org_id", "subject_type", "type", "subject_id", "day", "dims"),
-        source="rollup_hourly",
-        derive=_DAY_OF_BUCKET,
+        hours=True,
     ),
     Level(
         "rollup_daily_org",
         _k("org_id", "subject_type", "type", "day", "dims"),
         source="rollup_daily",
-    ),
-    Level("rollup_hourly", _k("org_id", "type", "subject_type", "subject_id", "bucket", "dims")),
-    Level(
-        "rollup_hourly_org",
-        _k("org_id", "subject_type", "type", "bucket", "dims"),
-        source="rollup_hourly",
+        hours=True,
     ),
     Level(
         "rollup_daily_actor",
@@ -140,7 +157,7 @@ async def rebuild_on(
             await conn.execute(f"DELETE FROM {level.table} WHERE {org}", org_id)
         for level in rebuild_order():
             await conn.execute(
-                f"INSERT INTO {level.table} ({level.columns}, n, total) "
+                f"INSERT INTO {level.table} ({level.columns}, {', '.join(level.values)}) "
                 + level.aggregate("events", level.source, org, ordered=ordered),
                 org_id,
             )

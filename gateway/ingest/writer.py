@@ -36,7 +36,7 @@ import asyncpg
 
 from gateway.db import asyncpg_connection
 from gateway.errors import TallyError
-from gateway.ingest.rollups import LEVELS, rebuild_order
+from gateway.ingest.rollups import LEVELS, Level, rebuild_order
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +73,7 @@ class WriteContention(TallyError):
 
 _BY_TABLE = {level.table: level for level in LEVELS}
 UPSERT_ORDER = tuple(
-    _BY_TABLE[t]
-    for t in (
-        "rollup_daily_actor",
-        "rollup_hourly",
-        "rollup_daily",
-        "rollup_hourly_org",
-        "rollup_daily_org",
-    )
+    _BY_TABLE[t] for t in ("rollup_daily_actor", "rollup_daily", "rollup_daily_org")
 )
 """The order a batch upserts the levels in, and so takes their row locks: the per-subject
 levels first, the org-wide ones (whose few rows every batch of an org shares) last, so a
@@ -106,11 +99,19 @@ def rollup_ctes(source: str) -> list[str]:
     for level in reversed(UPSERT_ORDER):
         i = index[level.table]
         ctes.append(
-            f"l{i} AS (INSERT INTO {level.table} AS r ({level.columns}, n, total) "
-            f"SELECT * FROM a{i} ORDER BY {level.columns} ON CONFLICT ({level.columns}) "
-            "DO UPDATE SET n = r.n + EXCLUDED.n, total = r.total + EXCLUDED.total)"
+            f"l{i} AS (INSERT INTO {level.table} AS r ({level.columns}, "
+            f"{', '.join(level.values)}) SELECT * FROM a{i} ORDER BY {level.columns} "
+            f"ON CONFLICT ({level.columns}) DO UPDATE SET {_added(level)})"
         )
     return ctes
+
+
+def _added(level: Level) -> str:
+    """The upsert's SET list: every value column plus the batch's. An hour column is NULL
+    where that hour has no events, so NULL + x is x (and NULL + NULL stays NULL)."""
+    sets = ["n = r.n + EXCLUDED.n", "total = r.total + EXCLUDED.total"]
+    sets += [f"{c} = coalesce(r.{c} + EXCLUDED.{c}, r.{c}, EXCLUDED.{c})" for c in level.values[2:]]
+    return ", ".join(sets)
 
 
 def insert_new_sql(source: str, *, distinct: bool = True) -> str:

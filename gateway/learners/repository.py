@@ -35,6 +35,7 @@ from gateway.models import (
     UserGroup,
     UserGroupMember,
 )
+from gateway.models.events import hour_days
 
 # --- helpers --------------------------------------------------------------------------
 
@@ -56,9 +57,18 @@ class _Params:
 
 
 def _ranges(p: _Params, col: str, intervals: Sequence[tuple[Any, Any]]) -> str:
+    """An OR of `col` ranges; for an hourly view's `bucket` each also bounds `day`, the
+    column its index has (`gateway.models.events.hour_days`)."""
     if not intervals:
         return "false"
-    return "(" + " OR ".join(f"({col} >= {p(a)} AND {col} < {p(b)})" for a, b in intervals) + ")"
+    ranges = []
+    for a, b in intervals:
+        r = f"{col} >= {p(a)} AND {col} < {p(b)}"
+        if col == "bucket":
+            first, last = hour_days(a, b)
+            r += f" AND day >= {p(first)} AND day <= {p(last)}"
+        ranges.append(f"({r})")
+    return "(" + " OR ".join(ranges) + ")"
 
 
 def _agent_where(p: _Params, s: AnalyticsScope, types: Sequence[str], *, actors: bool) -> str:
@@ -358,10 +368,13 @@ async def rating_distribution(
 
 
 async def first_event_at(db: RequestSession, org_id: int, type_: str) -> datetime | None:
-    """The hour of the org's first agent event of `type_` (for all-time series)."""
+    """The hour of the org's first agent event of `type_` (for all-time series): the
+    first hour of the first day with any (the org-wide rollup's index finds the day)."""
     sql = (
-        "SELECT min(bucket) FROM rollup_hourly WHERE org_id = :org"
-        " AND subject_type = 'agent' AND type = :type"
+        "SELECT min(bucket) FROM rollup_hourly_org WHERE org_id = :org"
+        " AND subject_type = 'agent' AND type = :type AND day = ("
+        "SELECT min(day) FROM rollup_daily_org WHERE org_id = :org"
+        " AND subject_type = 'agent' AND type = :type)"
     )
     return await db.scalar(text(sql), {"org": org_id, "type": type_})
 

@@ -8,8 +8,6 @@ from gateway.models.events import (
     RollupDaily,
     RollupDailyActor,
     RollupDailyOrg,
-    RollupHourly,
-    RollupHourlyOrg,
 )
 from gateway.models.jobs import Job
 from gateway.models.learners import (
@@ -63,8 +61,6 @@ __all__ = [
     "RollupDaily",
     "RollupDailyActor",
     "RollupDailyOrg",
-    "RollupHourly",
-    "RollupHourlyOrg",
     "Share",
     "Skill",
     "Thread",

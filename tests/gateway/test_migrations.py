@@ -3,6 +3,8 @@ result matches the ORM models (no autogenerate diff)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -64,10 +66,88 @@ async def test_every_tenant_table_keys_on_org_id(engine):
             r[0]
             for r in await conn.execute(
                 text(
-                    "SELECT table_name FROM information_schema.columns "
-                    "WHERE table_schema = 'public' AND column_name = 'org_id'"
+                    "SELECT c.table_name FROM information_schema.columns c"
+                    " JOIN information_schema.tables t USING (table_schema, table_name)"
+                    " WHERE c.table_schema = 'public' AND c.column_name = 'org_id'"
+                    " AND t.table_type = 'BASE TABLE'"
                 )
             )
         }
     assert with_org, "no tenant tables found"
     assert {t: first_pk_col[t] for t in with_org} == {t: "org_id" for t in with_org}
+
+
+async def test_0004_moves_the_hours_into_the_daily_rows_and_back(scratch_database):
+    """Hourly rollups written before 0004 read the same through its views, and a
+    downgrade restores the hourly tables row for row."""
+    engine = make_engine(scratch_database, pool_size=1)
+    hourly = [  # (subject, bucket hour on 2026-03-29 UTC, n, total)
+        (1, 0, 2, 3.0),
+        (1, 23, 1, 0.0),
+        (2, 5, 4, 8.5),
+    ]
+    try:
+        await migrate.upgrade(engine, "0003")
+        async with engine.begin() as conn:
+            for subject, hour, n, total in hourly:
+                bucket = datetime(2026, 3, 29, hour, tzinfo=UTC)
+                await conn.execute(
+                    text(
+                        "INSERT INTO rollup_hourly VALUES"
+                        " (1, 'view', 'publication', :s, :b, '{}', :n, :t)"
+                    ),
+                    {"s": subject, "b": bucket, "n": n, "t": total},
+                )
+                await conn.execute(
+                    text(
+                        "INSERT INTO rollup_hourly_org VALUES"
+                        " (1, 'publication', 'view', :b, '{}', :n, :t)"
+                    ),
+                    {"b": bucket, "n": n, "t": total},
+                )
+                for table, cols in (("rollup_daily", ", subject_id"), ("rollup_daily_org", "")):
+                    await conn.execute(
+                        text(
+                            f"INSERT INTO {table} (org_id, subject_type, type{cols}, day, dims,"
+                            f" n, total) VALUES (1, 'publication', 'view'{', :s' if cols else ''},"
+                            " '2026-03-29', '{}', :n, :t) ON CONFLICT ON CONSTRAINT"
+                            f" pk_{table} DO UPDATE SET n = {table}.n + EXCLUDED.n,"
+                            f" total = {table}.total + EXCLUDED.total"
+                        ),
+                        {"s": subject, "n": n, "t": total},
+                    )
+        await migrate.upgrade(engine)
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT subject_id, extract(hour FROM bucket AT TIME ZONE 'UTC')::int,"
+                    " n, total FROM rollup_hourly ORDER BY 1, 2"
+                )
+            )
+            assert [tuple(r) for r in rows] == hourly
+            org = await conn.execute(
+                text(
+                    "SELECT extract(hour FROM bucket AT TIME ZONE 'UTC')::int, n, total"
+                    " FROM rollup_hourly_org ORDER BY 1"
+                )
+            )
+            assert [tuple(r) for r in org] == [(0, 2, 3.0), (5, 4, 8.5), (23, 1, 0.0)]
+            one = await conn.execute(
+                text(
+                    "SELECT n, n00, total00, n05, n23, total23 FROM rollup_daily"
+                    " WHERE subject_id = 1"
+                )
+            )
+            assert tuple(one.one()) == (3, 2, 3.0, None, 1, 0.0)
+        await migrate.downgrade(engine, "0003")
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT subject_id, extract(hour FROM bucket AT TIME ZONE 'UTC')::int,"
+                    " n, total FROM rollup_hourly ORDER BY 1, 2"
+                )
+            )
+            assert [tuple(r) for r in rows] == hourly
+            assert "rollup_hourly" in await _tables(engine)
+    finally:
+        await engine.dispose()

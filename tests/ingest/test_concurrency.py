@@ -20,9 +20,9 @@ from gateway import migrate
 from gateway.auth import create_token
 from gateway.db import Database, make_engine
 from gateway.ingest import writer
-from gateway.ingest.rollups import LEVELS
 from gateway.ingest.writer import EventRow, WriteContention, write_events
 from gateway.models import Org, Publication, User, UserRole
+from tests.ingest.levels import assert_levels_exact
 from tests.server import TallyServer
 
 T0 = datetime(2026, 11, 2, 22, 0, tzinfo=UTC)
@@ -87,17 +87,6 @@ def _event(i: int) -> dict:
     }
 
 
-async def _levels_equal_raw(conn: asyncpg.Connection, org_id: int) -> None:
-    for level in LEVELS:
-        want = await conn.fetch(level.select_from("events", f"org_id = {org_id}"))
-        got = await conn.fetch(
-            f"SELECT {level.columns}, n, total FROM {level.table} WHERE org_id = $1"
-            f" ORDER BY {level.columns}",
-            org_id,
-        )
-        assert [tuple(r) for r in got] == [tuple(r) for r in want], level.table
-
-
 async def test_concurrent_batches_sharing_keys(live: Live):
     # 10 batches of 300: batch b covers ids [200b, 200b + 300), so neighbours overlap by
     # 100 ids, and every batch is in reverse order of the one before
@@ -143,7 +132,7 @@ async def test_concurrent_batches_sharing_keys(live: Live):
         assert all(r["c"] == 1 for r in stored)
         # ids 0 .. 2099, each reported "new" by exactly one response
         assert len(acknowledged) == 2100 == new_total
-        await _levels_equal_raw(conn, live.org_id)
+        await assert_levels_exact(conn, live.org_id)
         n, total = await conn.fetchrow(
             "SELECT sum(n), sum(total) FROM rollup_daily_org WHERE org_id = $1", live.org_id
         )
@@ -202,7 +191,7 @@ async def test_deadlock_is_retried_inside_the_writer(committed, caplog):
     try:
         rows = await other.fetch("SELECT event_id FROM events WHERE org_id = $1", org_id)
         assert sorted(r[0] for r in rows) == ["d1", "d2"]
-        await _levels_equal_raw(other, org_id)
+        await assert_levels_exact(other, org_id)
     finally:
         await other.close()
 

@@ -14,7 +14,8 @@ import pytest
 from gateway.db import Database, make_engine
 from gateway.ingest.group import GroupWriter
 from gateway.ingest.writer import EventRow
-from tests.ingest.test_concurrency import T0, _fixture_data, _levels_equal_raw, _plain
+from tests.ingest.levels import assert_levels_exact
+from tests.ingest.test_concurrency import T0, _fixture_data, _plain
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ async def test_concurrent_batches_share_one_transaction(setup):
         "SELECT event_id, count(*) FROM events WHERE org_id = $1 GROUP BY 1", org_id
     )
     assert len(stored) == 2100 and all(c == 1 for _, c in stored)
-    await _levels_equal_raw(conn, org_id)
+    await assert_levels_exact(conn, org_id)
     n, total = await conn.fetchrow(
         "SELECT sum(n), sum(total) FROM rollup_daily_org WHERE org_id = $1", org_id
     )
@@ -73,7 +74,7 @@ async def test_concurrent_batches_share_one_transaction(setup):
 
     # re-sending everything (as one group again) adds nothing
     assert await asyncio.gather(*(writer.write(b) for b in batches)) == [0] * 10
-    await _levels_equal_raw(conn, org_id)
+    await assert_levels_exact(conn, org_id)
 
 
 async def test_a_failing_batch_fails_alone(setup):
@@ -90,7 +91,7 @@ async def test_a_failing_batch_fails_alone(setup):
     assert isinstance(results[1], asyncpg.StringDataRightTruncationError)
     assert writer.groups == 2  # the failed group, written again batch by batch (2 commits)
     assert await conn.fetchval("SELECT count(*) FROM events WHERE org_id = $1", org_id) == 90
-    await _levels_equal_raw(conn, org_id)
+    await assert_levels_exact(conn, org_id)
 
 
 async def test_groups_respect_the_event_cap(setup):
@@ -99,4 +100,4 @@ async def test_groups_respect_the_event_cap(setup):
     batches = [[_row(org_id, pub, 300 * b + i) for i in range(300)] for b in range(4)]
     assert await asyncio.gather(*(writer.write(b) for b in batches)) == [300] * 4
     assert writer.groups == 4  # 300 + 300 > 500: one batch per transaction
-    await _levels_equal_raw(conn, org_id)
+    await assert_levels_exact(conn, org_id)

@@ -3,31 +3,17 @@ incremental writes with duplicates and late events, and after a rebuild."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from gateway.ingest.rollups import LEVELS, rebuild_on
 from gateway.ingest.writer import EventRow, asyncpg_connection, write_events
+from tests.ingest.levels import assert_levels_exact
 
 
 def _rows(records) -> list[tuple]:
     return sorted((tuple(r) for r in records), key=repr)
-
-
-def _expected_sql(level, org_id: int) -> str:
-    return level.select_from("events", f"org_id = {int(org_id)}")
-
-
-async def _assert_levels_exact(conn, org_id: int) -> None:
-    for level in LEVELS:
-        want = _rows(await conn.fetch(_expected_sql(level, org_id)))
-        got = _rows(
-            await conn.fetch(
-                f"SELECT {level.columns}, n, total FROM {level.table} WHERE org_id = $1", org_id
-            )
-        )
-        assert got == want, level.table
 
 
 @pytest.fixture
@@ -52,7 +38,7 @@ async def test_levels_exact_under_duplicates_and_late_events(org_conn):
     late = ev(100, t - timedelta(days=3), 2, None, 5.0)
     again = [*first[:5], late, ev(101, t + timedelta(hours=5), 1, 11)]
     assert await write_events(conn, again) == 2
-    await _assert_levels_exact(conn, org_id)
+    await assert_levels_exact(conn, org_id)
 
     day = await conn.fetchrow(
         "SELECT sum(n) AS n, sum(total) AS total FROM rollup_daily_org WHERE org_id = $1"
@@ -84,12 +70,26 @@ async def test_rebuild_reproduces_every_level(org_conn):
         for lv in LEVELS
     }
     assert after == before
-    await _assert_levels_exact(conn, org_id)
+    await assert_levels_exact(conn, org_id)
     # 30 hours from 00:30 on 10-25: 24 events that day, 6 the next
     days = await conn.fetch(
         "SELECT day, n FROM rollup_daily WHERE org_id = $1 ORDER BY day", org_id
     )
     assert [(str(r["day"]), r["n"]) for r in days] == [("2026-10-25", 24), ("2026-10-26", 6)]
+    # one event of value 2.0 per UTC hour: hours 00..05 of 10-26 have one, 06..23 none
+    last = await conn.fetchrow(
+        "SELECT n05, total05, n06, total06 FROM rollup_daily WHERE org_id = $1 AND day = $2",
+        org_id,
+        date(2026, 10, 26),
+    )
+    assert tuple(last) == (1, 2.0, None, None)
+    hours = await conn.fetch(
+        "SELECT bucket, n, total FROM rollup_hourly WHERE org_id = $1 ORDER BY bucket", org_id
+    )
+    first_hour = datetime(2026, 10, 25, tzinfo=UTC)
+    assert [tuple(r) for r in hours] == [
+        (first_hour + timedelta(hours=i), 1, 2.0) for i in range(30)
+    ]
 
 
 async def test_levels_are_upserted_in_upsert_order(org_conn):
