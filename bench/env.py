@@ -49,9 +49,9 @@ PUBLICATIONS = 50
 WINDOW_DAYS = 30
 SEED_MINUTES = {
     "tiny": "a few seconds",
-    "small": "~20 s",
-    "medium": "~3-5 min",
-    "large": "~10-12 min",
+    "small": "~10 s",
+    "medium": "~1 min",
+    "large": "~5 min",
 }
 
 

@@ -6,10 +6,13 @@ Each line is one event in the API's shape (`gateway.ingest.validate`), optionall
 valid events are COPYed at once into the staging table of the current writer connection.
 Every `MERGE_EVENTS` staged events (and at the end) one set-based statement
 (`gateway.ingest.writer.merge_staged`) inserts the new ones and adds them to every rollup
-level, and the transaction commits; while PostgreSQL merges, the next chunks are parsed,
-validated (key lookups on a connection of their own) and staged on the next writer, and
-up to `MERGERS` merges run at once, so both cores work. The tables are ANALYZEd
-afterwards.
+level, and the transaction commits. Until a merge meets an event that is not new, each
+is first tried as a plain insert of every staged row (`merge_staged_new`: no sort,
+conflict checks or RETURNING); a duplicate rolls that back, and that merge and the rest
+of the file take the idempotent statement. While PostgreSQL merges, the next chunks are
+parsed, validated (key lookups on a connection of their own) and staged on the next
+writer, and up to `MERGERS` merges run at once, so both cores work. The tables are
+ANALYZEd afterwards.
 
 Each chunk's COPY is awaited before the next chunk is parsed: a COPY left running in
 the background only advances between chunks (parsing holds the event loop), which made
@@ -43,7 +46,12 @@ from gateway.errors import InvalidInput
 from gateway.ingest.resolve import resolve_org_keys
 from gateway.ingest.rollups import analyze_database
 from gateway.ingest.validate import EventError, EventValidator
-from gateway.ingest.writer import asyncpg_connection, merge_staged, stage_events
+from gateway.ingest.writer import (
+    asyncpg_connection,
+    merge_staged,
+    merge_staged_new,
+    stage_events,
+)
 from gateway.progress import Progress
 from gateway.response_cache import notify_data_changed
 
@@ -181,9 +189,15 @@ async def _load(
     slot = 0
     staged = 0
 
+    direct = True  # until a merge meets an event that is not new (e.g. a re-run)
+
     async def merge(writing, rows: int) -> None:
+        nonlocal direct
         wconn = await asyncpg_connection(writing)
-        new = await merge_staged(wconn)
+        new = await merge_staged_new(wconn) if direct else None
+        if new is None:
+            direct = False
+            new = await merge_staged(wconn)
         await notify_data_changed(writing, None)  # a file may hold several orgs
         await writing.commit()
         report.new += new

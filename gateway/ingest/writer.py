@@ -19,7 +19,9 @@ The batch travels as one array per column (`unnest`), so a batch is one round tr
 needs no staging table; `write_batches` sends several batches (the API's group commit,
 `gateway.ingest.group`) as one such statement and credits each with its own new
 events. Bulk loads (`gateway.ingest.bulk`) COPY chunks into a session-local staging
-table instead (`stage_events`) and merge it with the same statement (`merge_staged`).
+table instead (`stage_events`) and merge it with the same statement (`merge_staged`),
+or, while every staged event has been new, with a plain insert and the same rollup
+upserts (`merge_staged_new`).
 """
 
 from __future__ import annotations
@@ -160,9 +162,22 @@ def _batches_sql() -> str:
     )
 
 
+def direct_merge_sql(source: str) -> str:
+    """Insert every row of `source` into `events` as it is (no conflict handling: a
+    repeated or already stored id fails the statement) and add them all to every rollup
+    level: when all rows are new this equals `merge_sql`, without its sort, conflict
+    checks and RETURNING."""
+    cols = ", ".join(COLUMNS)
+    insert = f"ins AS (INSERT INTO events ({cols}) SELECT {cols} FROM {source} RETURNING 1)"
+    return "WITH " + ",\n".join([insert, *rollup_ctes(source)]) + "\nSELECT count(*) FROM ins"
+
+
 _STAGING = "events_staging"
+# jsonb, not text as in the API's arrays: parsed once by the COPY, and the direct merge
+# groups the rollups by the staged dims themselves.
+_STAGED_TYPES = {"dims": "jsonb", "attrs": "jsonb"}
 _CREATE_STAGING = f"""CREATE TEMP TABLE IF NOT EXISTS {_STAGING} (
-    {", ".join(f"{c} {t}" for c, t in zip(COLUMNS, _TYPES, strict=True))}
+    {", ".join(f"{c} {_STAGED_TYPES.get(c, t)}" for c, t in zip(COLUMNS, _TYPES, strict=True))}
 )"""
 
 
@@ -237,14 +252,36 @@ async def merge_staged(conn: asyncpg.Connection, *, work_mem: str = "256MB") -> 
     sql = merge_sql(_STAGING)
 
     async def run() -> int:
-        # one statement for a whole file's worth of events: no request deadline applies
-        await conn.execute(f"SET LOCAL work_mem = '{work_mem}'; SET LOCAL statement_timeout = 0")
-        await conn.execute(f"ANALYZE {_STAGING}")
+        await _merge_settings(conn, work_mem)
         return int(await conn.fetchval(sql))
 
     new = await _retrying(conn, run)
     await conn.execute(f"TRUNCATE {_STAGING}")
     return new
+
+
+async def merge_staged_new(conn: asyncpg.Connection, *, work_mem: str = "256MB") -> int | None:
+    """`merge_staged` for staged events that are all new (a file loaded for the first
+    time): `direct_merge_sql`, in a savepoint. Returns how many were written, or None
+    when one was not new (repeated in the staging table, already stored, or written
+    meanwhile by another writer) or the statement met a deadlock: then nothing was
+    written and the staging table is as it was, for `merge_staged`."""
+    await conn.execute(_CREATE_STAGING)
+    try:
+        async with conn.transaction():
+            await _merge_settings(conn, work_mem)
+            new = int(await conn.fetchval(direct_merge_sql(_STAGING)))
+    except (asyncpg.UniqueViolationError, *RETRYABLE):
+        return None
+    await conn.execute(f"TRUNCATE {_STAGING}")
+    return new
+
+
+async def _merge_settings(conn: asyncpg.Connection, work_mem: str) -> None:
+    # one statement for a whole file's worth of events: no request deadline applies
+    await conn.execute(f"SET LOCAL work_mem = '{work_mem}'; SET LOCAL statement_timeout = 0")
+    await conn.execute("SET LOCAL jit = off")
+    await conn.execute(f"ANALYZE {_STAGING}")
 
 
 __all__ = [
@@ -253,6 +290,7 @@ __all__ = [
     "WriteContention",
     "asyncpg_connection",
     "merge_staged",
+    "merge_staged_new",
     "stage_events",
     "write_batches",
     "write_events",
