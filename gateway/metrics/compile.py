@@ -513,7 +513,14 @@ class Compiler:
         join = ""
         if q.key == "via":
             via = q.scope.via
-            join = f" JOIN {via.table} v ON v.org_id = {self.org} AND v.{via.id_col} = s.subject_id"
+            # One index probe per row read (OFFSET 0 keeps the subquery from being
+            # flattened into a join the planner may order either way): without
+            # statistics, a nested loop over every entity of the org per row took 290 ms
+            # instead of 3 for a mission's content.
+            join = (
+                f" CROSS JOIN LATERAL (SELECT v.{via.group_col} FROM {via.table} v"
+                f" WHERE v.org_id = {self.org} AND v.{via.id_col} = s.subject_id OFFSET 0) v"
+            )
         inner = (
             f"SELECT {self.group_sql()} AS g, {b} AS b, {self.tag_sql()} AS t, s.*"
             f" FROM ({union}) s{join}"

@@ -94,3 +94,38 @@ async def test_each_raw_edge_is_an_index_range(session, engine, org, events, rdb
         # one range each (an index condition wherever the planner takes the ts index)
         conds = scan.get("Index Cond", "") + " " + scan.get("Filter", "")
         assert conds.count("ts >=") == 1 and " OR " not in conds, conds
+
+
+async def test_a_grouping_via_an_entity_probes_it_per_row(
+    session, engine, factory, org, events, rdb
+):
+    """Grouped by an entity column (content by mission), each row read is looked up in
+    the entity table by its key: never a nested loop over the org's entities with a
+    join filter, whatever the planner estimates."""
+    missions = [await factory.mission(org) for _ in range(2)]
+    content = [await factory.content(m, platform="twitter") for m in missions for _ in range(3)]
+    others = [await factory.content(await factory.mission(org)) for _ in range(20)]
+    e = events.ev
+    await events.write(
+        *[
+            e("impression", c.id, utc(2026, 1, d, 3), st="content", value=d + i)
+            for i, c in enumerate(content + others)
+            for d in range(1, 11)
+        ]
+    )
+    period = resolve(PeriodSpec(None, date(2026, 1, 1), date(2026, 1, 31)))
+    ids = [m.id for m in missions]
+    scope = Scope(via=Via("content", group_col="mission_id", where={"mission_id": ids}))
+    got: dict = {}
+
+    async def run():
+        got.update(await totals(rdb, org.id, ["content.impressions"], scope, period))
+
+    nodes = await _plan_of_metric_statement(session, engine, run)
+    # mission 0: content 0..2, mission 1: content 3..5; each sums d + i over d = 1..10
+    for k, m in enumerate(missions):
+        want = sum(d + i for i in range(3 * k, 3 * k + 3) for d in range(1, 11))
+        assert got[m.id]["content.impressions"] == want
+    assert not [n for n in nodes if "Join Filter" in n], "a join filtered row by row"
+    probes = [n for n in nodes if n.get("Relation Name") == "content" and "Index" in n["Node Type"]]
+    assert any(n["Actual Loops"] == 6 * 10 for n in probes), probes
