@@ -316,7 +316,8 @@ def _table(rows, checks, args, base_events, total_events, load, bad) -> str:
     lines += [
         "",
         f"Rollups {'exact' if exact else 'NOT EXACT'} afterwards: {len(checks)} levels, "
-        f"{compared:,} rows compared with the raw-event aggregate (mismatches: {summary}).",
+        f"{compared:,} rows compared with the raw-event aggregate in every column (n, total and"
+        f" the daily levels' 24 hour pairs; mismatches: {summary}).",
         f"Database: the {args.ingest_scale} demo ({base_events:,} events) plus this run's events "
         f"= {total_events:,}; event timestamps spread over the last {args.days} days "
         "(the live feed: see its row); "
