@@ -35,7 +35,7 @@ from gateway.models import (
     UserGroup,
     UserGroupMember,
 )
-from gateway.models.events import hour_days
+from gateway.models.events import HOURS, hour_columns, hour_days
 
 # --- helpers --------------------------------------------------------------------------
 
@@ -100,8 +100,10 @@ def _rollup_rows(
     """Rows (ts, type, dims, actor_id, n, total) covering `segments` exactly once: whole
     UTC days from `rollup_daily` (unless `hours`: the caller groups by local hour), the
     remaining whole hours from `rollup_hourly`, raw events for the partial hours (the
-    engine's levels, `gateway.metrics.compile.split_levels`). With a user-group filter,
-    raw events only (the n/total rollups keep no actor)."""
+    engine's levels, `gateway.metrics.compile.split_levels`). With `hours`, the hour rows
+    are summed over the mentors and dims first (`_hour_sums`; dims NULL): the caller
+    groups by time only. With a user-group filter, raw events only (the n/total rollups
+    keep no actor)."""
     if s.actor_ids is not None:
         return _raw_rows(p, s, types, [(g.start, g.end) for g in segments])
     levels = [(HOUR, "rollup_hourly", "bucket")]
@@ -111,6 +113,9 @@ def _rollup_rows(
     parts = []
     for (_, table, col), intervals in zip(levels, per_level, strict=True):
         if not intervals:
+            continue
+        if hours:
+            parts.append(_hour_sums(p, s, types, intervals))
             continue
         if col == "day":
             ts = "CAST(day AS timestamp) AT TIME ZONE 'UTC'"
@@ -125,6 +130,28 @@ def _rollup_rows(
     if raw or not parts:
         parts.append(_raw_rows(p, s, types, raw))
     return " UNION ALL ".join(parts)
+
+
+def _hour_sums(
+    p: _Params, s: AnalyticsScope, types: Sequence[str], intervals: Sequence[tuple]
+) -> str:
+    """The whole UTC hours `intervals` as rows (ts, type, NULL dims, NULL actor, n,
+    total): the daily rows' hour columns summed per (type, day) first, then one row per
+    hour with events. Expanding every (mentor, day, dims) row into its 24 hours through
+    the `rollup_hourly` view costs 6x more on the large demo's 30-day heatmap."""
+    days = [hour_days(a, b) for a, b in intervals]
+    day_ranges = _ranges(p, "day", [(first, last + DAY) for first, last in days])
+    sums = ", ".join(f"sum({c}) AS {c}" for h in HOURS for c in hour_columns(h))
+    values = ", ".join(f"({h}, d.{n}, d.{t})" for h in HOURS for n, t in [hour_columns(h)])
+    return (
+        "SELECT ts, type, CAST(NULL AS jsonb) AS dims, CAST(NULL AS bigint) AS actor_id,"
+        " n, total FROM (SELECT d.type, (d.day + make_interval(hours => u.hour))"
+        " AT TIME ZONE 'UTC' AS ts, u.n, u.total FROM ("
+        f"SELECT type, day, {sums} FROM rollup_daily"
+        f" WHERE {_agent_where(p, s, types, actors=False)} AND {day_ranges}"
+        f" GROUP BY type, day) d CROSS JOIN LATERAL (VALUES {values}) AS u(hour, n, total)"
+        f" WHERE u.n IS NOT NULL) x WHERE {_ranges(p, 'ts', intervals)}"
+    )
 
 
 def _raw_rows(

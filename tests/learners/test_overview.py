@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from tests.learners.conftest import MARCH
+from gateway.ingest.writer import asyncpg_connection, write_events
+from tests.learners.conftest import MARCH, ev, utc
 
 KPIS = """
 query($mentor: String, $groups: [ID!], $period: PeriodInput) {
@@ -169,3 +170,27 @@ async def test_user_table(gql):
     assert found["totalCount"] == 1 and found["nodes"][0]["username"] == "carol"
     by_mail = (await gql.data(USERS, order="USERNAME", search="bob@ex"))["learnerAnalytics"]
     assert [n["username"] for n in by_mail["users"]["nodes"]] == ["bob"]
+
+
+async def test_heatmap_counts_the_partial_utc_days_at_the_period_edges(gql, world, session):
+    """In New York, March is 05:00Z on 03-01 to 04:00Z on 04-01: the hours of those two
+    UTC days outside it are left out, the ones inside counted (the hours of a UTC day
+    are summed before they are cut to the period)."""
+    m1, bot, alice = world.mentors["m1"], world.mentors["bot"], world.users["alice"].id
+    org = world.org.id
+    await write_events(
+        await asyncpg_connection(session),
+        [
+            ev(org, "message", "agent", m1.id, utc(2026, 3, 1, 4, 30), alice),  # 02-28 EST
+            ev(org, "message", "agent", m1.id, utc(2026, 3, 1, 5, 10), alice),  # Sun 00:10
+            ev(org, "message", "agent", bot.id, utc(2026, 3, 1, 6), alice),  # not a mentor
+            ev(org, "message", "agent", m1.id, utc(2026, 4, 1, 3, 30), alice),  # Tue 23:30
+            ev(org, "message", "agent", m1.id, utc(2026, 4, 1, 4, 30), alice),  # 04-01 EDT
+        ],
+    )
+    period = {**MARCH, "timezone": "America/New_York"}
+    h = (await gql.data(HEATMAP, period=period))["learnerAnalytics"]["accessHeatmap"]
+    assert h["total"] == 10
+    assert _nonzero(h["matrix"]) == {
+        (1, 5): 2, (1, 6): 2, (2, 9): 3, (3, 4): 1, (7, 0): 1, (2, 23): 1
+    }  # fmt: skip
