@@ -3,9 +3,9 @@ conversations and active users against the previous 30 days, sessions per day, t
 10 topics and the weekday × hour heatmap.
 
 Floor: two statements — the mentors' daily rollups of both periods with GROUPING SETS
-(per topic, per day) beside their hourly rollups of the current period per weekday ×
-hour (the only hour-of-day question), and the distinct senders of each period from
-`rollup_daily_actor`.
+(per topic, per day) beside the hours of the current period per weekday × hour (the only
+hour-of-day question: the daily rows' hour columns summed per day, then one row per
+hour), and the distinct senders of each period from `rollup_daily_actor`.
 
 PostGraphile: `groupedAggregates` over the mentors' daily rollups of both periods (per
 type and dims, per type and day), over their hourly message rollups of the current
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from bench.cases import Case, PeerQuery
 from bench.env import BenchEnv
 from gateway.metrics.engine import change
-from gateway.models.events import hour_days
+from gateway.models.events import HOURS, hour_columns, hour_days
 
 TOPICS = 10
 
@@ -52,15 +52,21 @@ FROM (
 ) d
 GROUP BY GROUPING SETS ((cur, type, topic), (cur, type, day))
 UNION ALL
-SELECT 12, true, 'message', NULL, NULL,
-       extract(isodow FROM r.bucket AT TIME ZONE 'UTC')::int,
-       extract(hour FROM r.bucket AT TIME ZONE 'UTC')::int, sum(r.n)::bigint
-FROM rollup_hourly r
-WHERE r.org_id = $1 AND r.type = 'message' AND r.subject_type = 'agent'
-  AND r.subject_id IN (SELECT id FROM mentors) AND r.bucket >= $5 AND r.bucket < $6
-  AND r.day >= $7 AND r.day <= $8
+SELECT 12, true, 'message', NULL, NULL, extract(isodow FROM h.day)::int, u.hour,
+       sum(u.n)::bigint
+FROM (
+    SELECT day, {sums} FROM rollup_daily
+    WHERE org_id = $1 AND type = 'message' AND subject_type = 'agent'
+      AND subject_id IN (SELECT id FROM mentors) AND day >= $7 AND day <= $8
+    GROUP BY day
+) h CROSS JOIN LATERAL (VALUES {hours}) AS u(hour, n)
+WHERE u.n IS NOT NULL AND (h.day + make_interval(hours => u.hour)) AT TIME ZONE 'UTC' >= $5
+  AND (h.day + make_interval(hours => u.hour)) AT TIME ZONE 'UTC' < $6
 GROUP BY 6, 7
-"""
+""".format(
+    sums=", ".join(f"sum({hour_columns(h)[0]}) AS {hour_columns(h)[0]}" for h in HOURS),
+    hours=", ".join(f"({h}, {hour_columns(h)[0]})" for h in HOURS),
+)
 BY_TOPIC, BY_DAY, BY_CELL = 0b01, 0b10, 12
 
 USERS_SQL = """
