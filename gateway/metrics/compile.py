@@ -15,10 +15,10 @@ ratios of sums and averages are total/n over the group). Atoms are read from one
   `rollup_daily` (or `rollup_daily_org` when the question is org-wide: no subject
   filter and no per-subject grouping), the remaining whole UTC hours from `rollup_hourly`
   (`rollup_hourly_org`; views of those rows' hour columns, bounded by `day` too), raw
-  `events` only for the partial hours at the edges — exact at
-  any `now`, and a 30-day dashboard reads ~30 rows per series instead of ~720. A level is
-  skipped when its rows would cut through a requested bucket or group (hour-of-day
-  questions, or a timezone whose local days are not UTC days);
+  `events` only for the partial hours at the edges — exact at any `now`, and a 30-day
+  dashboard reads ~30 rows per series instead of ~720. A level is skipped when its rows
+  would cut through a requested bucket or group (hour-of-day questions, or a timezone
+  whose local days are not UTC days);
 * `d`: `rollup_daily_actor` for whole UTC days, raw `events` for the partial days: used for
   distinct actors, and for counts/sums when filtering or grouping by actor;
 * `r`: raw `events` only: when a dims filter meets an actor need (rollup_daily_actor has

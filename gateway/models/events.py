@@ -43,8 +43,6 @@ from gateway.models.base import Base, org_id_pk
 
 HOURS = tuple(range(24))
 """UTC hours of a day; hour h of a daily rollup row is in columns `n<hh>` and `total<hh>`."""
-HOURLY_VIEWS = {"rollup_hourly": "rollup_daily", "rollup_hourly_org": "rollup_daily_org"}
-"""view -> the daily table whose hour columns it reads (migration 0004)."""
 
 
 def hour_columns(h: int) -> tuple[str, str]:
@@ -133,7 +131,6 @@ __all__ = [
     "RollupDailyActor",
     "RollupDailyOrg",
     "HOURS",
-    "HOURLY_VIEWS",
     "hour_columns",
     "hour_days",
 ]

@@ -77,6 +77,12 @@ async def test_every_tenant_table_keys_on_org_id(engine):
     assert {t: first_pk_col[t] for t in with_org} == {t: "org_id" for t in with_org}
 
 
+_HOURS_BY_SUBJECT = text(
+    "SELECT subject_id, extract(hour FROM bucket AT TIME ZONE 'UTC')::int, n, total"
+    " FROM rollup_hourly ORDER BY 1, 2"
+)
+
+
 async def test_0004_moves_the_hours_into_the_daily_rows_and_back(scratch_database):
     """Hourly rollups written before 0004 read the same through its views, and a
     downgrade restores the hourly tables row for row."""
@@ -118,13 +124,7 @@ async def test_0004_moves_the_hours_into_the_daily_rows_and_back(scratch_databas
                     )
         await migrate.upgrade(engine)
         async with engine.connect() as conn:
-            rows = await conn.execute(
-                text(
-                    "SELECT subject_id, extract(hour FROM bucket AT TIME ZONE 'UTC')::int,"
-                    " n, total FROM rollup_hourly ORDER BY 1, 2"
-                )
-            )
-            assert [tuple(r) for r in rows] == hourly
+            assert [tuple(r) for r in await conn.execute(_HOURS_BY_SUBJECT)] == hourly
             org = await conn.execute(
                 text(
                     "SELECT extract(hour FROM bucket AT TIME ZONE 'UTC')::int, n, total"
@@ -141,13 +141,7 @@ async def test_0004_moves_the_hours_into_the_daily_rows_and_back(scratch_databas
             assert tuple(one.one()) == (3, 2, 3.0, None, 1, 0.0)
         await migrate.downgrade(engine, "0003")
         async with engine.connect() as conn:
-            rows = await conn.execute(
-                text(
-                    "SELECT subject_id, extract(hour FROM bucket AT TIME ZONE 'UTC')::int,"
-                    " n, total FROM rollup_hourly ORDER BY 1, 2"
-                )
-            )
-            assert [tuple(r) for r in rows] == hourly
+            assert [tuple(r) for r in await conn.execute(_HOURS_BY_SUBJECT)] == hourly
             assert "rollup_hourly" in await _tables(engine)
     finally:
         await engine.dispose()
