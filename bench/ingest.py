@@ -15,6 +15,9 @@ and dropped afterwards — never the dashboard bench's database):
    `events` with all its indexes (emptied between the two measurements).
 4. Every rollup level compared with an aggregate of all raw events (n exactly, total to
    1e-9 relative).
+5. Where the file's time goes (`bench.ingest_cost`): each kind of work of a bulk load
+   timed on its own, against the floor, and the best ratio to the floor that any overlap
+   of that work could reach on this machine's cores.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pathlib import Path
 import asyncpg
 import orjson
 
-from bench import ingest_data
+from bench import ingest_cost, ingest_data
 from bench.loadgen import Connection
 from bench.server import start as start_server
 from gateway import migrate
@@ -283,6 +286,10 @@ async def run(args, settings: Settings) -> str:
         total_events = await conn.fetchval("SELECT count(*) FROM events")
         _log("comparing every rollup level with the raw events ...")
         checks = await rollup_mismatches(conn)
+        _log("probing where the bulk time goes ...")
+        cost = await ingest_cost.measure(
+            conn, subjects, anchor=anchor, days=args.days, seed=args.seed + 3
+        )
         load = os.getloadavg()
     finally:
         if srv is not None:
@@ -290,10 +297,10 @@ async def run(args, settings: Settings) -> str:
         await conn.close()
         await drop_database(server, f"{args.ingest_db}_run")
 
-    return _table(rows, checks, args, base_events, total_events, load, bad)
+    return _table(rows, checks, args, base_events, total_events, load, bad, cost, floor)
 
 
-def _table(rows, checks, args, base_events, total_events, load, bad) -> str:
+def _table(rows, checks, args, base_events, total_events, load, bad, cost, file_floor) -> str:
     floors = {}
     lines = [
         "| path | events | seconds | events/s | vs COPY floor | notes |",
@@ -327,4 +334,14 @@ def _table(rows, checks, args, base_events, total_events, load, bad) -> str:
     ]
     if bad:
         lines.append(f"{len(bad)} HTTP responses were not 200.")
+    phases, plain = cost
+    lines += [
+        "",
+        f"Where the file's time goes ({ingest_cost.PROBE_EVENTS:,} more new events, loaded"
+        " phase by phase and rolled back; bench/ingest_cost.py):",
+        "",
+        ingest_cost.table(
+            phases, plain, ingest_cost.PROBE_EVENTS, file_floor.seconds / file_floor.events
+        ),
+    ]
     return "\n".join(lines)

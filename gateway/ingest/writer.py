@@ -172,11 +172,12 @@ def direct_merge_sql(source: str) -> str:
     return "WITH " + ",\n".join([insert, *rollup_ctes(source)]) + "\nSELECT count(*) FROM ins"
 
 
-_STAGING = "events_staging"
+STAGING = "events_staging"
+"""The session-local (TEMP) table bulk loads COPY into before merging."""
 # jsonb, not text as in the API's arrays: parsed once by the COPY, and the direct merge
 # groups the rollups by the staged dims themselves.
 _STAGED_TYPES = {"dims": "jsonb", "attrs": "jsonb"}
-_CREATE_STAGING = f"""CREATE TEMP TABLE IF NOT EXISTS {_STAGING} (
+_CREATE_STAGING = f"""CREATE TEMP TABLE IF NOT EXISTS {STAGING} (
     {", ".join(f"{c} {_STAGED_TYPES.get(c, t)}" for c, t in zip(COLUMNS, _TYPES, strict=True))}
 )"""
 
@@ -242,21 +243,21 @@ async def stage_events(conn: asyncpg.Connection, rows: Sequence[Sequence]) -> No
     `merge_staged` in the same one)."""
     await conn.execute(_CREATE_STAGING)
     if rows:
-        await conn.copy_records_to_table(_STAGING, records=rows, columns=COLUMNS)
+        await conn.copy_records_to_table(STAGING, records=rows, columns=COLUMNS)
 
 
 async def merge_staged(conn: asyncpg.Connection, *, work_mem: str = "256MB") -> int:
     """Write everything staged by `stage_events` (as `write_events` does) and empty the
     staging table; returns how many events were new."""
     await conn.execute(_CREATE_STAGING)
-    sql = merge_sql(_STAGING)
+    sql = merge_sql(STAGING)
 
     async def run() -> int:
-        await _merge_settings(conn, work_mem)
+        await merge_settings(conn, work_mem)
         return int(await conn.fetchval(sql))
 
     new = await _retrying(conn, run)
-    await conn.execute(f"TRUNCATE {_STAGING}")
+    await conn.execute(f"TRUNCATE {STAGING}")
     return new
 
 
@@ -269,27 +270,31 @@ async def merge_staged_new(conn: asyncpg.Connection, *, work_mem: str = "256MB")
     await conn.execute(_CREATE_STAGING)
     try:
         async with conn.transaction():
-            await _merge_settings(conn, work_mem)
-            new = int(await conn.fetchval(direct_merge_sql(_STAGING)))
+            await merge_settings(conn, work_mem)
+            new = int(await conn.fetchval(direct_merge_sql(STAGING)))
     except (asyncpg.UniqueViolationError, *RETRYABLE):
         return None
-    await conn.execute(f"TRUNCATE {_STAGING}")
+    await conn.execute(f"TRUNCATE {STAGING}")
     return new
 
 
-async def _merge_settings(conn: asyncpg.Connection, work_mem: str) -> None:
+async def merge_settings(conn: asyncpg.Connection, work_mem: str = "256MB") -> None:
+    """Settings for a merge of the staging table, local to the current transaction,
+    and fresh statistics of what is staged."""
     # one statement for a whole file's worth of events: no request deadline applies
     await conn.execute(f"SET LOCAL work_mem = '{work_mem}'; SET LOCAL statement_timeout = 0")
     await conn.execute("SET LOCAL jit = off")
-    await conn.execute(f"ANALYZE {_STAGING}")
+    await conn.execute(f"ANALYZE {STAGING}")
 
 
 __all__ = [
     "COLUMNS",
+    "STAGING",
     "EventRow",
     "WriteContention",
     "asyncpg_connection",
     "merge_staged",
+    "merge_settings",
     "merge_staged_new",
     "stage_events",
     "write_batches",
