@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import os
+import statistics
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,9 +34,16 @@ import orjson
 from bench import ingest_data
 from gateway.ingest.bulk import CHUNK_LINES
 from gateway.ingest.validate import EventValidator
-from gateway.ingest.writer import STAGING, direct_merge_sql, merge_settings, stage_events
+from gateway.ingest.writer import (
+    COLUMNS,
+    STAGING,
+    direct_merge_sql,
+    merge_settings,
+    stage_events,
+)
 
 PROBE_EVENTS = 100_000
+ROUNDS = 3
 
 
 @dataclass
@@ -73,6 +81,31 @@ def merge_phases(explained: str | list) -> list[Phase]:
     return out
 
 
+@dataclass
+class Probe:
+    """The medians of `rounds` rounds, each timing the floor and then every phase."""
+
+    phases: list[Phase]
+    merge: float
+    """The merge statement as it runs (not under EXPLAIN), seconds."""
+    floor: float
+    """The floor's COPY of the same rows into an empty copy of `events`, seconds."""
+    events: int
+    rounds: int
+
+
+async def copy_floor(conn: asyncpg.Connection, rows: list[tuple]) -> float:
+    """Seconds to COPY `rows` raw into `events_floor`, a new copy of `events` with all
+    its indexes (dropped afterwards): the floor."""
+    await conn.execute("DROP TABLE IF EXISTS events_floor")
+    await conn.execute("CREATE TABLE events_floor (LIKE events INCLUDING ALL)")
+    t0 = time.perf_counter()
+    await conn.copy_records_to_table("events_floor", records=rows, columns=COLUMNS)
+    seconds = time.perf_counter() - t0
+    await conn.execute("DROP TABLE events_floor")
+    return seconds
+
+
 async def measure(
     conn: asyncpg.Connection,
     subjects: ingest_data.Subjects,
@@ -81,14 +114,31 @@ async def measure(
     days: float,
     seed: int,
     events: int = PROBE_EVENTS,
-) -> tuple[list[Phase], float]:
-    """The phases of loading `events` new events (see the module docstring), and the
-    plain merge's seconds."""
+    rounds: int = ROUNDS,
+) -> Probe:
+    """Time loading `events` new events phase by phase (module docstring), `rounds`
+    times, each round after its own floor COPY of the same rows (on a shared machine
+    the speed drifts: a ratio is only meaningful between neighbouring measurements)."""
     lines = ingest_data.ndjson(
         ingest_data.generate(
             subjects, events, seed=seed, prefix="probe", anchor=anchor, days=days, with_org=True
         )
     ).splitlines()
+    results = [await _round(conn, lines) for _ in range(rounds)]
+    floors, merges, all_phases = zip(*results, strict=True)
+    phases = [
+        Phase(
+            ps[0].name,
+            statistics.median(p.seconds for p in ps),
+            ps[0].rows,
+            ps[0].wal_records,
+        )
+        for ps in zip(*all_phases, strict=True)
+    ]
+    return Probe(phases, statistics.median(merges), statistics.median(floors), events, rounds)
+
+
+async def _round(conn: asyncpg.Connection, lines: list[bytes]) -> tuple[float, float, list[Phase]]:
     phases = []
     paused = gc.isenabled()
     gc.disable()  # as during a load (gateway.ingest.bulk)
@@ -104,6 +154,7 @@ async def measure(
             assert not result.errors, result.errors[:3]
             rows += result.rows
         phases.append(Phase("validate (Python, a lookup per chunk)", time.perf_counter() - t0))
+        floor = await copy_floor(conn, rows)
         tx = conn.transaction()
         await tx.start()
         try:
@@ -115,15 +166,14 @@ async def measure(
             sql = direct_merge_sql(STAGING)
             t0 = time.perf_counter()
             await _undone(conn, sql)
-            plain = time.perf_counter() - t0
+            merge = time.perf_counter() - t0
             explained = await _undone(conn, f"EXPLAIN (ANALYZE, WAL, FORMAT JSON) {sql}")
         finally:
             await tx.rollback()
     finally:
         if paused:
             gc.enable()
-    phases += merge_phases(explained)
-    return phases, plain
+    return floor, merge, phases + merge_phases(explained)
 
 
 async def _undone(conn: asyncpg.Connection, sql: str):
@@ -136,14 +186,12 @@ async def _undone(conn: asyncpg.Connection, sql: str):
         await savepoint.rollback()
 
 
-def table(
-    phases: list[Phase], plain: float, events: int, floor_per_row: float, cores: int | None = None
-) -> str:
-    """The phases per 100,000 events against the floor's time for as many rows
-    (`floor_per_row`: seconds per row of its COPY of the bench file, same run), and the
+def table(probe: Probe, cores: int | None = None) -> str:
+    """The phases per 100,000 events against the floor's time for as many rows, and the
     bound on the ratio (module docstring)."""
-    per = 100_000 / events
-    floor = floor_per_row * 100_000
+    phases, plain = probe.phases, probe.merge
+    per = 100_000 / probe.events
+    floor = probe.floor * per
     cores = cores or os.cpu_count() or 1
     lines = [
         "| work | seconds per 100,000 events | × the floor's time | rows written | WAL records |",

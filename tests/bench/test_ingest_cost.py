@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bench.ingest_cost import Phase, merge_phases, table
+from bench.ingest_cost import Phase, Probe, measure, merge_phases, table
+from bench.ingest_data import Subjects
 from gateway.ingest.writer import (
     STAGING,
     EventRow,
@@ -49,8 +50,39 @@ def test_table_bounds_the_ratio_by_the_work_over_the_cores():
     # 200,000 events: 2 s parsing, 2 s validating, a 4 s merge -> 4 s per 100,000;
     # the floor takes 1 s per 100,000 rows; on 2 cores at least 2 s: at most 0.50x
     phases = [Phase("parse", 2.0), Phase("validate", 2.0), Phase("merge: events", 3.0, 200_000)]
-    out = table(phases, 4.0, 200_000, 1e-5, cores=2)
+    out = table(Probe(phases, merge=4.0, floor=2.0, events=200_000, rounds=1), cores=2)
     assert "| parse | 1.00 | 1.00 |  |  |" in out
     assert "| merge: events | 1.50 | 1.50 | 100,000 |  |" in out
     assert "| **all of it** | **4.00** | **4.00** | | |" in out
     assert "at least 2.00 s per 100,000: at most **0.50×** the floor" in out
+
+
+async def test_measure_times_every_phase_and_leaves_nothing_behind(session, factory):
+    org = await factory.org()
+    owner = await factory.user(org)
+    pub = await factory.publication(owner)
+    mission = await factory.mission(org)
+    subjects = Subjects(
+        org.key, {"publication": [pub.custom_url], "mission": [mission.key]}, [owner.username]
+    )
+    conn = await asyncpg_connection(session)
+    anchor = datetime(2026, 3, 2, tzinfo=UTC)
+    probe = await measure(conn, subjects, anchor=anchor, days=1, seed=1, events=300, rounds=2)
+    names = [p.name for p in probe.phases]
+    assert names[:3] == [
+        "parse (orjson, Python)",
+        "validate (Python, a lookup per chunk)",
+        f"stage: COPY into {STAGING}",
+    ]
+    assert set(names[3:]) == {
+        "merge: events",
+        "merge: rollup_daily",
+        "merge: rollup_daily_org",
+        "merge: rollup_daily_actor",
+    }
+    assert next(p.rows for p in probe.phases if p.name == "merge: events") == 300
+    assert probe.floor > 0 and probe.merge > 0 and (probe.events, probe.rounds) == (300, 2)
+    # rolled back: no event, no rollup row, no floor table
+    for t in ("events", "rollup_daily", "rollup_daily_actor"):
+        assert await conn.fetchval(f"SELECT count(*) FROM {t} WHERE org_id = $1", org.id) == 0
+    assert await conn.fetchval("SELECT to_regclass('events_floor')") is None
