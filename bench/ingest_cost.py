@@ -5,7 +5,9 @@ parses the line and validates it (with one key-lookup query per chunk), the stag
 ships the row into the session's staging table, and one PostgreSQL statement inserts the
 staged rows into `events` and adds them to every rollup level. This probe times each of
 them on `PROBE_EVENTS` new events shaped like the bench file, on the run database, in a
-transaction that is rolled back (nothing stays):
+transaction that is rolled back (nothing stays), in `ROUNDS` rounds, each right after a
+floor COPY of the same rows (the machine's speed drifts; a ratio holds only between
+neighbouring measurements), and reports the medians:
 
 * parse and validate: timed in this process, as `gateway.ingest.bulk` runs them;
 * stage: the COPY into the staging table (client encoding and server insert);
@@ -194,7 +196,8 @@ def table(probe: Probe, cores: int | None = None) -> str:
     floor = probe.floor * per
     cores = cores or os.cpu_count() or 1
     lines = [
-        "| work | seconds per 100,000 events | × the floor's time | rows written | WAL records |",
+        "| work | seconds per 100,000 events | × the floor's time"
+        " | rows written or updated | WAL records |",
         "|---|---:|---:|---:|---:|",
     ]
     for p in phases:
