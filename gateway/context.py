@@ -36,6 +36,10 @@ def _consume_outcome(task: asyncio.Future) -> None:
         task.exception()
 
 
+class RequestFinished(RuntimeError):
+    """A statement sent for a request that has already ended."""
+
+
 class RequestSession:
     def __init__(
         self,
@@ -48,6 +52,7 @@ class RequestSession:
         self._open = open_session
         self._lock: asyncio.Lock | None = None
         self._pending: set[asyncio.Future] = set()
+        self._finished = False
         self.statements = 0
         if session is not None:
             session.info.setdefault("request_sessions", []).append(self)
@@ -80,7 +85,16 @@ class RequestSession:
         """Wait until no statement is running or queued."""
         await self.drain()
 
+    def finish(self) -> None:
+        """The request is over (its owner commits or rolls back and closes the session):
+        a statement sent from now on — by a resolver or a metric batch still running
+        after its request failed — raises `RequestFinished` instead of taking a pooled
+        connection for a session nobody will close again."""
+        self._finished = True
+
     async def execute(self, statement: Any, params: Any = None):
+        if self._finished:
+            raise RequestFinished("the request has ended; the statement was not sent")
         task = asyncio.ensure_future(self._execute(statement, params))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)

@@ -39,6 +39,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
                 await drain_statements(session)
                 await session.rollback()
             raise
+        finally:
+            for request_session in session.info.get("request_sessions", ()):
+                request_session.finish()
 
 
 async def drain_statements(session: AsyncSession) -> None:

@@ -172,6 +172,7 @@ async def handle(request: Request) -> Response:
         raise
     finally:
         lookup.release()  # concurrent identical misses waiting on this one go on
+        context.db.finish()
         session = context.db.opened
         if session is not None:
             await session.close()

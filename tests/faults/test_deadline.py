@@ -6,13 +6,16 @@ makes a request slow on purpose).
   statement is cancelled (no backend of the app is left waiting on the lock) and its
   connection goes back, so requests beyond the pool's size still get their 504.
 * A statement stopped by `statement_timeout` is a 503 + Retry-After, in the
-  authentication dependency, in a GraphQL resolver and in a REST route alike.
+  authentication dependency, in a GraphQL resolver and in a REST route alike, and every
+  connection goes back to the pool (a statement sent after its request has ended is
+  refused, `RequestSession.finish`).
 * A serialization failure in a read-only operation is retried and succeeds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import AsyncIterator
 
@@ -158,6 +161,7 @@ async def test_statement_timeout_is_503_in_auth_graphql_and_rest(
     client, engine = await _client(
         database, tmp_path, statement_timeout_ms=2_000, request_timeout_s=30
     )
+    gc.disable()
     try:
         async with Locker(database) as locker:
             await locker.lock("api_tokens")
@@ -193,7 +197,15 @@ async def test_statement_timeout_is_503_in_auth_graphql_and_rest(
             assert int(r.headers["Retry-After"]) > 0
         r = await client.get("/api/metrics", headers=_bearer(token))
         assert r.status_code == 200, r.text
+        # every connection is back in the pool, without the garbage collector (paused
+        # above): a statement sent after its request failed once took one for good
+        for _ in range(int(STALL_BOUND_S / 0.1)):
+            if not engine.pool.checkedout():
+                break
+            await asyncio.sleep(0.1)
+        assert engine.pool.checkedout() == 0
     finally:
+        gc.enable()
         await client.aclose()
         await engine.dispose()
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from gateway.config import Settings
-from gateway.context import Context
+from gateway.context import Context, RequestFinished
 
 
 async def test_a_cancelled_field_does_not_break_the_request_connection(session):
@@ -38,3 +38,19 @@ async def test_drain_waits_for_statements_of_cancelled_fields(session):
     await ctx.db.drain()  # what the request session does before commit / close
     assert not ctx.db._pending
     assert (await session.execute(text("SELECT 1"))).scalar() == 1
+
+
+async def test_a_statement_after_the_request_finished_opens_nothing(session):
+    """A resolver or metric batch left running after its request failed must not take a
+    pooled connection for a session its owner has already closed."""
+    opened = []
+
+    def open_session():
+        opened.append(True)
+        return session
+
+    ctx = Context(open_session=open_session, principal=None, settings=Settings())
+    ctx.db.finish()  # what the request's owner does once it has answered
+    with pytest.raises(RequestFinished):
+        await ctx.db.execute(text("SELECT 1"))
+    assert opened == [] and ctx.db.opened is None and ctx.db.statements == 0
