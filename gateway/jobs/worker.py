@@ -167,11 +167,14 @@ class Worker:
                 settings=self.settings,
                 request_id=f"job-{job.id}",
             )
-            result = await write_tmp(
-                final, self.worker_id, lambda out: handler(ctx, job.params, out)
-            )
-            await session.rollback()  # handlers only read
-            return result
+            try:
+                result = await write_tmp(
+                    final, self.worker_id, lambda out: handler(ctx, job.params, out)
+                )
+                await session.rollback()  # handlers only read
+                return result
+            finally:
+                ctx.db.finish()  # a statement left running by the handler opens nothing
 
     async def _complete(self, job: Job, tmp: Path, final: Path, summary: dict) -> Job | None:
         async with self.db.session() as session:

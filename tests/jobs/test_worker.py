@@ -8,8 +8,9 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
+from gateway.context import RequestFinished
 from gateway.jobs import service
 from gateway.jobs.amp_export import produce_export
 from gateway.jobs.kinds import AMP_EXPORT, IBLAI_REPORT
@@ -79,6 +80,21 @@ async def test_json_export_one_object_per_section(committed_db, committed_world,
         {"mission_id": "msn_b", "mission_name": "Beta", "cost_cents": 50, "requests": 1,
          "tokens": 0, "images": 0}
     ]  # fmt: skip
+
+
+async def test_a_finished_job_sends_no_more_statements(committed_db, committed_world, job_settings):
+    job = await _enqueue(committed_db, committed_world)
+    seen = []
+
+    async def export(ctx, params, out):
+        seen.append(ctx)
+        return await produce_export(ctx, params, out)
+
+    worker = Worker(committed_db, job_settings, listen=False, handlers={AMP_EXPORT: export})
+    assert await worker.run_once() is True
+    assert (await _job(committed_db, job.id)).status == "completed"
+    with pytest.raises(RequestFinished):  # e.g. from a field still running: no connection
+        await seen[0].db.execute(text("SELECT 1"))
 
 
 class SimulatedCrash(BaseException):
